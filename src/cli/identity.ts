@@ -1,0 +1,112 @@
+import { TalosLonghornError } from '../errors.js';
+import { deriveIdentity, type Identity, identityFiles } from '../identity/derive.js';
+import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
+import { oneOf, parseCommandArgs } from './args.js';
+import type { Io } from './io.js';
+import type { Command } from './main.js';
+
+/** `/etc/machine-id` is 33 bytes at most; anything past 4 KiB is certainly not one. */
+const MAX_MACHINE_ID_FILE_BYTES = 4096;
+const OUTPUTS = ['json', 'yaml', 'env'] as const;
+
+const help = `Usage: talos-longhorn identity (--machine-id HEX | --node-id BASE62 | --machine-id-file PATH)
+                               [--output json|yaml|env] [--write-root DIR]
+
+Derive a Talos node's identity strings exactly as Talos >= 1.10 writes them on the node:
+/etc/machine-id, the iSCSI initiator name (/etc/iscsi/initiatorname.iscsi) and the NVMe host ID
+and host NQN (/etc/nvme/hostid, /etc/nvme/hostnqn).
+
+Input (exactly one):
+  --machine-id HEX          the node's machine-id (32 hex characters)
+  --node-id BASE62          the node identity (talosctl get identities -o yaml: spec.nodeId)
+  --machine-id-file PATH    a file holding the machine-id; "-" reads stdin (at most 4 KiB)
+
+Output:
+  --output FORMAT           json (default), yaml, or env (TALOS_MACHINE_ID=, ISCSI_INITIATOR_NAME=,
+                            NVME_HOSTID=, NVME_HOSTNQN=)
+  --write-root DIR          also write etc/machine-id, etc/iscsi/initiatorname.iscsi,
+                            etc/nvme/hostid and etc/nvme/hostnqn under DIR, byte-identical to
+                            Talos and with Talos's modes (0444, 0600, 0600, 0600), atomically
+
+Exit status: 0 ok, 2 bad input or usage, 3 could not write.
+`;
+
+const options = {
+  'machine-id': { type: 'string' },
+  'node-id': { type: 'string' },
+  'machine-id-file': { type: 'string' },
+  output: { type: 'string' },
+  'write-root': { type: 'string' },
+} as const;
+
+async function readIdentity(
+  values: { 'machine-id'?: string; 'node-id'?: string; 'machine-id-file'?: string },
+  io: Io,
+): Promise<Identity> {
+  const given = (['machine-id', 'node-id', 'machine-id-file'] as const).filter(
+    (name) => values[name] !== undefined,
+  );
+  if (given.length !== 1) {
+    throw new TalosLonghornError(
+      'usage',
+      given.length === 0
+        ? 'give one of --machine-id, --node-id or --machine-id-file'
+        : `give only one of ${given.map((name) => `--${name}`).join(', ')}`,
+    );
+  }
+  if (values['machine-id'] !== undefined) {
+    return deriveIdentity({ machineId: parseMachineId(values['machine-id'], '--machine-id') });
+  }
+  if (values['node-id'] !== undefined) {
+    return deriveIdentity({ machineId: machineIdFromNodeId(values['node-id'], '--node-id') });
+  }
+  const path = values['machine-id-file'] ?? '-';
+  const { readInputFile } = await import('./files.js');
+  const bytes = await readInputFile(path, io, MAX_MACHINE_ID_FILE_BYTES, '--machine-id-file');
+  return deriveIdentity({ machineId: parseMachineId(bytes.toString('utf8'), '--machine-id-file') });
+}
+
+export function formatIdentityEnv(identity: Identity): string {
+  return [
+    `TALOS_MACHINE_ID=${identity.machineId}`,
+    `ISCSI_INITIATOR_NAME=${identity.iqn}`,
+    `NVME_HOSTID=${identity.hostId}`,
+    `NVME_HOSTNQN=${identity.hostNqn}`,
+    '',
+  ].join('\n');
+}
+
+async function formatIdentity(identity: Identity, format: (typeof OUTPUTS)[number]) {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(identity, null, 2)}\n`;
+    case 'env':
+      return formatIdentityEnv(identity);
+    case 'yaml': {
+      const { stringify } = await import('yaml');
+      return stringify(identity);
+    }
+  }
+}
+
+export const command: Command = {
+  help,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, options);
+    const format = oneOf('--output', values.output, OUTPUTS, 'json');
+    const identity = await readIdentity(values, io);
+    const text = await formatIdentity(identity, format);
+    if (values['write-root'] !== undefined) {
+      const root = values['write-root'];
+      if (root === '')
+        throw new TalosLonghornError('usage', 'empty path', { field: '--write-root' });
+      const [{ resolve }, { writeFilesAtomic }] = await Promise.all([
+        import('node:path'),
+        import('./files.js'),
+      ]);
+      await writeFilesAtomic(resolve(io.cwd, root), identityFiles(identity));
+    }
+    io.stdout.write(text);
+    return 0;
+  },
+};

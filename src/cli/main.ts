@@ -1,0 +1,98 @@
+import { readFileSync } from 'node:fs';
+import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, exitStatusFor, TalosLonghornError } from '../errors.js';
+import { type Io, processIo } from './io.js';
+
+/** A subcommand module: `help` is printed for `--help`; `run` returns the exit status. */
+export interface Command {
+  readonly help: string;
+  run(args: readonly string[], io: Io): Promise<number>;
+}
+
+interface CommandEntry {
+  readonly summary: string;
+  /** Commands are loaded on demand so that `identity` never pays for YAML, Ajv or gRPC. */
+  readonly load: () => Promise<{ command: Command }>;
+}
+
+const commands: Record<string, CommandEntry> = {
+  identity: {
+    summary: "derive a node's machine-id, iSCSI IQN and NVMe hostid/hostnqn",
+    load: () => import('./identity.js'),
+  },
+};
+
+function topLevelHelp(): string {
+  const width = Math.max(...Object.keys(commands).map((name) => name.length));
+  const lines = Object.entries(commands).map(
+    ([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`,
+  );
+  return `talos-longhorn — make Talos Linux nodes ready for Longhorn's v2 data engine
+
+Usage: talos-longhorn <command> [options]
+
+Commands:
+${lines.join('\n')}
+
+Global options:
+  -h, --help     show help (also after a command)
+  --version      print the version
+  --debug        print stack traces on errors
+
+Exit status: 0 ok, 1 checks failed, 2 bad input or usage, 3 environment or connection failure.
+`;
+}
+
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+/** Run the CLI with `argv` (without node and script) and return the exit status. */
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<number> {
+  const endOfOptions = argv.indexOf('--');
+  const flags = endOfOptions < 0 ? argv : argv.slice(0, endOfOptions);
+  const debug = flags.includes('--debug');
+  const rest = argv.filter(
+    (arg, i) => arg !== '--debug' || (endOfOptions >= 0 && i > endOfOptions),
+  );
+  const wantsHelp = flags.includes('--help') || flags.includes('-h');
+  try {
+    const [name, ...args] = rest;
+    if (name === undefined || name === '--help' || name === '-h') {
+      io.stdout.write(topLevelHelp());
+      return name === undefined ? EXIT_BAD_INPUT : 0;
+    }
+    if (name === '--version') {
+      io.stdout.write(`${packageVersion()}\n`);
+      return 0;
+    }
+    const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+    if (entry === undefined) {
+      throw new TalosLonghornError('usage', `unknown command ${JSON.stringify(name)} (see --help)`);
+    }
+    const { command } = await entry.load();
+    if (wantsHelp) {
+      io.stdout.write(command.help);
+      return 0;
+    }
+    return await command.run(args, io);
+  } catch (err) {
+    return reportError(err, io, debug);
+  }
+}
+
+function reportError(err: unknown, io: Io, debug: boolean): number {
+  const known = err instanceof TalosLonghornError;
+  const message = known ? err.message : `internal error: ${describe(err)}`;
+  io.stderr.write(`talos-longhorn: ${oneLine(message)}\n`);
+  if (debug && err instanceof Error && err.stack) io.stderr.write(`${err.stack}\n`);
+  return known ? exitStatusFor(err.code) : EXIT_ENVIRONMENT;
+}
+
+export function describe(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+function oneLine(text: string): string {
+  return text.replace(/\r?\n/g, ' ').replace(/\s+$/, '');
+}

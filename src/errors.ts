@@ -1,0 +1,88 @@
+/**
+ * One error type for the whole project. `code` says what kind of failure it is (and so which
+ * exit status the CLI uses); `field` names the input that was wrong, when there is one.
+ */
+export type ErrorCode =
+  /** Wrong flags or arguments on the command line. */
+  | 'usage'
+  /** A value the user gave does not have the expected form. */
+  | 'invalid-input'
+  /** The requested Talos version is not one we support. */
+  | 'unsupported-version'
+  /** A requirement the chosen Talos version cannot express. */
+  | 'unsupported-need'
+  /** Local filesystem failure while writing output. */
+  | 'io'
+  /** Could not connect to an endpoint (refused, unreachable, TLS handshake failed). */
+  | 'connection'
+  /** The peer's or our certificate is not acceptable (wrong CA, expired, missing). */
+  | 'tls'
+  /** The credentials' role does not allow the call. */
+  | 'permission-denied'
+  /** A call did not finish within its deadline. */
+  | 'deadline-exceeded'
+  /** A node answered with an error of its own. */
+  | 'node-error'
+  /** A requested resource or file does not exist on the node. */
+  | 'not-found'
+  /** Preflight checks ran and at least one failed. */
+  | 'checks-failed'
+  /** A bug: something that should not happen did. */
+  | 'internal';
+
+export class TalosLonghornError extends Error {
+  override readonly name = 'TalosLonghornError';
+  readonly code: ErrorCode;
+  /** The input field, flag or key the error is about, when there is one. */
+  readonly field: string | undefined;
+
+  constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
+    super(
+      options.field === undefined ? message : `${options.field}: ${message}`,
+      options.cause === undefined ? undefined : { cause: options.cause },
+    );
+    this.code = code;
+    this.field = options.field;
+  }
+}
+
+/** Exit statuses: 0 ok, 1 checks failed, 2 bad input or usage, 3 environment or connection. */
+export const EXIT_OK = 0;
+export const EXIT_CHECKS_FAILED = 1;
+export const EXIT_BAD_INPUT = 2;
+export const EXIT_ENVIRONMENT = 3;
+
+const exitStatusByCode: Record<ErrorCode, number> = {
+  usage: EXIT_BAD_INPUT,
+  'invalid-input': EXIT_BAD_INPUT,
+  'unsupported-version': EXIT_BAD_INPUT,
+  'unsupported-need': EXIT_BAD_INPUT,
+  'checks-failed': EXIT_CHECKS_FAILED,
+  io: EXIT_ENVIRONMENT,
+  connection: EXIT_ENVIRONMENT,
+  tls: EXIT_ENVIRONMENT,
+  'permission-denied': EXIT_ENVIRONMENT,
+  'deadline-exceeded': EXIT_ENVIRONMENT,
+  'node-error': EXIT_ENVIRONMENT,
+  'not-found': EXIT_ENVIRONMENT,
+  internal: EXIT_ENVIRONMENT,
+};
+
+export function exitStatusFor(code: ErrorCode): number {
+  return exitStatusByCode[code];
+}
+
+export function isTalosLonghornError(value: unknown): value is TalosLonghornError {
+  return value instanceof TalosLonghornError;
+}
+
+export function invalidInput(field: string, message: string): TalosLonghornError {
+  return new TalosLonghornError('invalid-input', message, { field });
+}
+
+/** Describe a character for an error message: printable ASCII quoted, anything else as U+XXXX. */
+export function describeChar(ch: string): string {
+  const cp = ch.codePointAt(0) ?? 0;
+  if (cp >= 0x21 && cp <= 0x7e) return JSON.stringify(ch);
+  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
+}
