@@ -1,6 +1,18 @@
 // Public API of talos-longhorn: explicit named exports only.
 export type { ErrorCode } from './errors.js';
 export { exitStatusFor, isTalosLonghornError, TalosLonghornError } from './errors.js';
+export type {
+  ExtensionBuildInput,
+  ExtensionImage,
+  ImageArch,
+  TreeEntry,
+} from './extension-image/index.js';
+export {
+  buildExtensionImage,
+  extensionTreeProblems,
+  readExtensionDir,
+  writeImageLayout,
+} from './extension-image/index.js';
 export type { Identity, IdentityFile, IdentityInput } from './identity/index.js';
 export {
   decodeBase62,
@@ -13,3 +25,74 @@ export {
   NQN_PREFIX,
   parseMachineId,
 } from './identity/index.js';
+export type {
+  LonghornDefaultSettings,
+  LonghornHelmValues,
+} from './longhorn/helm-values.js';
+export {
+  LONGHORN_NAMESPACE,
+  longhornHelmValues,
+  renderLonghornHelmValues,
+  renderLonghornNamespace,
+} from './longhorn/helm-values.js';
+export type {
+  CleanupMode,
+  DataPathDisk,
+  DiskNeed,
+  ExtensionSettings,
+  ExtraModule,
+  KernelModuleNeed,
+  NodeNeeds,
+  NodeOptions,
+} from './longhorn/index.js';
+export {
+  BUILT_IN_KERNEL_MODULES,
+  CPU_FLAGS,
+  DEFAULT_MEMORY_SIZE_MIB,
+  hugepagesFor,
+  KERNEL_REQUIREMENTS,
+  LONGHORN_NODE_KEYS,
+  NODE_OPTIONS_SCHEMA,
+  parseNodeOptions,
+  planNode,
+  REQUIRED_EXTENSIONS,
+  V2_KERNEL_MODULES,
+} from './longhorn/index.js';
+export type {
+  ClusterFile,
+  Plan,
+  PlanCheck,
+  PlanNode,
+  ResolvedNode,
+  ResolvedPlan,
+} from './plan/index.js';
+export {
+  checkPlan,
+  formatSummary,
+  loadPlan,
+  PLAN_SCHEMA,
+  PlanFileError,
+  parsePlan,
+  renderClusterFiles,
+  resolvePlan,
+  validatePlan,
+} from './plan/index.js';
+export type { PatchFormat, TalosDocument, TalosVersion } from './talos/index.js';
+export {
+  CAPABILITIES,
+  DEFAULT_TALOS_VERSION,
+  dataPathOnHost,
+  parseTalosVersion,
+  renderPatch,
+  renderTalosDocuments,
+  SUPPORTED_TALOS_VERSIONS,
+  supports,
+} from './talos/index.js';
+export type { Schematic, SchematicInput } from './talos/schematic.js';
+export {
+  buildSchematic,
+  longhornSchematic,
+  marshalSchematic,
+  renderSchematicFile,
+  schematicId,
+} from './talos/schematic.js';

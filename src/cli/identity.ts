@@ -4,6 +4,7 @@ import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import { oneOf, parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import type { Command } from './main.js';
+import { TALOS_TARGET_HELP, talosTargetOptions, wantsTalosApi } from './talos-target.js';
 
 /** `/etc/machine-id` is 33 bytes at most; anything past 4 KiB is certainly not one. */
 const MAX_MACHINE_ID_FILE_BYTES = 4096;
@@ -11,6 +12,8 @@ const OUTPUTS = ['json', 'yaml', 'env'] as const;
 
 const help = `Usage: talos-longhorn identity (--machine-id HEX | --node-id BASE62 | --machine-id-file PATH)
                                [--output json|yaml|env] [--write-root DIR]
+       talos-longhorn identity [--talosconfig PATH] [--context NAME] [--nodes A,B] [--endpoints A,B]
+                               [--check-files auto|always|never] [--output json|yaml|env]
 
 Derive a Talos node's identity strings exactly as Talos >= 1.10 writes them on the node:
 /etc/machine-id, the iSCSI initiator name (/etc/iscsi/initiatorname.iscsi) and the NVMe host ID
@@ -28,7 +31,19 @@ Output:
                             etc/nvme/hostid and etc/nvme/hostnqn under DIR, byte-identical to
                             Talos and with Talos's modes (0444, 0600, 0600, 0600), atomically
 
-Exit status: 0 ok, 2 bad input or usage, 3 could not write.
+From live nodes (when any Talos API flag is given): read each node's identity from the COSI
+resource Identities (namespace cluster, id local; role os:reader suffices), derive the strings,
+and with role os:admin compare them with the node's /etc/machine-id,
+/etc/iscsi/initiatorname.iscsi, /etc/nvme/hostid and /etc/nvme/hostnqn.
+  --check-files MODE        auto (default: when the role allows Read), always, never
+  Output: {"nodes": [{node, machineId, iqn, initiatorName, hostId, hostNqn, files}]} where files
+  is {checked: true, mismatches: [{path, expected, actual}]} or {checked: false, reason}; env
+  output adds TALOS_NODE= and, for several nodes, suffixes every key with _<NODE>.
+  Mismatches are also printed on stderr, one line each, and make the exit status 1.
+
+${TALOS_TARGET_HELP}
+Exit status: 0 ok, 1 identity files differ on a node, 2 bad input or usage, 3 could not write or
+could not reach a node (connection, TLS, permission, deadline).
 `;
 
 const options = {
@@ -37,6 +52,8 @@ const options = {
   'machine-id-file': { type: 'string' },
   output: { type: 'string' },
   'write-root': { type: 'string' },
+  ...talosTargetOptions,
+  'check-files': { type: 'string' },
 } as const;
 
 async function readIdentity(
@@ -94,6 +111,20 @@ export const command: Command = {
   async run(args, io) {
     const { values } = parseCommandArgs(args, options);
     const format = oneOf('--output', values.output, OUTPUTS, 'json');
+    if (wantsTalosApi(values) || values['check-files'] !== undefined) {
+      const local = (['machine-id', 'node-id', 'machine-id-file', 'write-root'] as const).find(
+        (name) => values[name] !== undefined,
+      );
+      if (local !== undefined) {
+        throw new TalosLonghornError(
+          'usage',
+          'cannot be combined with the Talos API flags (--talosconfig, --nodes, …)',
+          { field: `--${local}` },
+        );
+      }
+      const { runRemoteIdentity } = await import('./identity-remote.js');
+      return runRemoteIdentity(values, format, io);
+    }
     const identity = await readIdentity(values, io);
     const text = await formatIdentity(identity, format);
     if (values['write-root'] !== undefined) {

@@ -19,6 +19,34 @@ const commands: Record<string, CommandEntry> = {
     summary: "derive a node's machine-id, iSCSI IQN and NVMe hostid/hostnqn",
     load: () => import('./identity.js'),
   },
+  patch: {
+    summary: 'print the Talos config patch that readies a node for Longhorn v2, per Talos version',
+    load: () => import('./patch.js'),
+  },
+  generate: {
+    summary: 'write patches, identities, schematic and Longhorn Helm values for a cluster plan',
+    load: () => import('./generate.js'),
+  },
+  schematic: {
+    summary: 'print the Image Factory schematic for Longhorn and its ID, computed offline',
+    load: () => import('./schematic.js'),
+  },
+  terraform: {
+    summary: "run as a Terraform external data source (JSON query on stdin, JSON result)",
+    load: () => import('./terraform.js'),
+  },
+  extension: {
+    summary: 'build the longhorn-v2-node Talos system extension as an OCI image, without docker',
+    load: () => import('./extension.js'),
+  },
+  preflight: {
+    summary: "check nodes (Talos API or a directory) against what patch configures, before Longhorn",
+    load: () => import('./preflight.js'),
+  },
+  apply: {
+    summary: 'apply a config patch to nodes over the Talos API (dry run first), without talosctl',
+    load: () => import('./apply.js'),
+  },
 };
 
 function topLevelHelp(): string {

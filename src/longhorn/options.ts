@@ -26,6 +26,14 @@ export interface NodeOptions {
   readonly extraModules?: readonly ExtraModule[];
   /** Provide the data path for filesystem (v1) disks (default false). */
   readonly dataPath?: boolean;
+  /**
+   * Put the data path on its own partition of the disk matched by this Talos disk selector (a
+   * CEL expression such as `disk.dev_path == "/dev/sdb"`; Talos >= 1.10). Without it the data
+   * path is a directory on the EPHEMERAL volume. Implies `dataPath`.
+   */
+  readonly dataPathDisk?: string;
+  /** Minimum size of that partition, a Talos byte size such as `50GiB` (default `10GiB`). */
+  readonly dataPathMinSize?: string;
   /** v2 disks: PCI addresses (BDF, e.g. `0000:01:00.0`) and/or block device paths (`/dev/...`). */
   readonly disks?: readonly string[];
   /** Rebind every PCI-addressed disk to `vfio-pci` with `PCIDriverRebindConfig` (default false). */

@@ -1,0 +1,355 @@
+// The Talos API calls this project makes, with plain TypeScript results and typed errors.
+import { create } from '@bufbuild/protobuf';
+import { DurationSchema, EmptySchema } from '@bufbuild/protobuf/wkt';
+import { parseAllDocuments } from 'yaml';
+import { TalosLonghornError } from '../errors.js';
+import { type CallContext, metadataError, type ReplyMetadata } from './call-errors.js';
+import { checkNodeName } from './endpoints.js';
+import type { Resource } from './gen/cosi/resource_pb.js';
+import { ApplyConfigurationRequest_Mode, ListRequest_Type } from './gen/machine/machine_pb.js';
+import type { ClientCertificateInfo, TalosContext, TalosCredentials } from './talosconfig.js';
+import { type Invocation, type RetryPolicy, TalosTransport } from './transport.js';
+
+export interface TalosClientOptions {
+  /** apid endpoints: `host`, `host:port` (default port 50000) or `[IPv6]:port`. */
+  readonly endpoints: readonly string[];
+  readonly credentials: TalosCredentials;
+  /** The client certificate's details, used in messages (roles, expiry). */
+  readonly certificate?: ClientCertificateInfo | undefined;
+  /** Deadline of each call in milliseconds (default 15 000). */
+  readonly timeoutMs?: number;
+  /** Calls in flight at once across all nodes (default 128). */
+  readonly concurrency?: number;
+  readonly retry?: RetryPolicy;
+}
+
+export interface NodeVersion {
+  readonly node: string;
+  readonly hostname: string;
+  readonly tag: string;
+  readonly sha: string;
+  readonly built: string;
+  readonly goVersion: string;
+  readonly os: string;
+  readonly arch: string;
+  readonly platform: string;
+}
+
+export interface FileEntry {
+  readonly name: string;
+  readonly relativeName: string;
+  readonly size: bigint;
+  readonly mode: number;
+  readonly modified: bigint;
+  readonly isDir: boolean;
+  readonly link: string;
+  readonly uid: number;
+  readonly gid: number;
+  /** Talos reports a file it could not stat in the entry itself rather than failing the call. */
+  readonly error: string;
+}
+
+export type FileType = 'regular' | 'directory' | 'symlink';
+
+export interface ListOptions {
+  readonly recurse?: boolean;
+  /** With `recurse`: how deep (0 = unlimited). */
+  readonly recursionDepth?: number;
+  readonly types?: readonly FileType[];
+  readonly timeoutMs?: number;
+}
+
+export interface CosiResource {
+  readonly namespace: string;
+  readonly type: string;
+  readonly id: string;
+  readonly version: string;
+  readonly phase: string;
+  /** The spec parsed from `yaml_spec`: one document → that value; several → their list. */
+  readonly spec: unknown;
+  /** `yaml_spec` exactly as the node sent it (the machine config is multi-document YAML). */
+  readonly specYaml: string;
+}
+
+export type ApplyMode = 'reboot' | 'auto' | 'no-reboot' | 'staged' | 'try';
+export const APPLY_MODES: readonly ApplyMode[] = ['auto', 'no-reboot', 'reboot', 'staged', 'try'];
+
+export interface ApplyOptions {
+  readonly mode: ApplyMode;
+  readonly dryRun: boolean;
+  /** For `try`: how long the node keeps the config before rolling back (Talos default 1 min). */
+  readonly tryModeTimeoutMs?: number;
+  readonly timeoutMs?: number;
+}
+
+export interface ApplyResult {
+  readonly node: string;
+  readonly mode: ApplyMode;
+  readonly modeDetails: string;
+  readonly warnings: readonly string[];
+}
+
+const MODE_TO_WIRE: Record<ApplyMode, ApplyConfigurationRequest_Mode> = {
+  reboot: ApplyConfigurationRequest_Mode.REBOOT,
+  auto: ApplyConfigurationRequest_Mode.AUTO,
+  'no-reboot': ApplyConfigurationRequest_Mode.NO_REBOOT,
+  staged: ApplyConfigurationRequest_Mode.STAGED,
+  try: ApplyConfigurationRequest_Mode.TRY,
+};
+
+const TYPE_TO_WIRE: Record<FileType, ListRequest_Type> = {
+  regular: ListRequest_Type.REGULAR,
+  directory: ListRequest_Type.DIRECTORY,
+  symlink: ListRequest_Type.SYMLINK,
+};
+
+function modeFromWire(mode: ApplyConfigurationRequest_Mode): ApplyMode {
+  const found = (Object.keys(MODE_TO_WIRE) as ApplyMode[]).find((m) => MODE_TO_WIRE[m] === mode);
+  return found ?? 'reboot';
+}
+
+/** Parse `yaml_spec`; a node sending unparseable YAML is a node error, not ours. */
+export function parseYamlSpec(text: string, what: string, node: string): unknown {
+  const docs = parseAllDocuments(text);
+  const list = Array.isArray(docs) ? docs : [docs];
+  const broken = list.find((d) => d.errors.length > 0);
+  if (broken) {
+    throw new TalosLonghornError('node-error', `${what}: yaml_spec is not valid YAML`, {
+      field: `node ${node}`,
+    });
+  }
+  const values = list.map((d) => d.toJS() as unknown);
+  return values.length === 1 ? values[0] : values;
+}
+
+/** A client for Talos's apid: one instance per talosconfig context, any number of nodes. */
+export class TalosClient {
+  readonly #transport: TalosTransport;
+  readonly #certificate: ClientCertificateInfo | undefined;
+
+  constructor(options: TalosClientOptions) {
+    this.#certificate = options.certificate;
+    this.#transport = new TalosTransport(options);
+  }
+
+  /** A client for a loaded talosconfig context (`endpoints` overrides the context's). */
+  static fromContext(
+    context: TalosContext,
+    options: Omit<TalosClientOptions, 'credentials' | 'certificate' | 'endpoints'> & {
+      endpoints?: readonly string[];
+    } = {},
+  ): TalosClient {
+    return new TalosClient({
+      ...options,
+      endpoints: options.endpoints ?? context.endpoints,
+      credentials: context.credentials,
+      certificate: context.certificate,
+    });
+  }
+
+  /** The client certificate's roles (`os:admin`, `os:reader`, …); empty without one. */
+  get roles(): readonly string[] {
+    return this.#certificate?.roles ?? [];
+  }
+
+  close(): void {
+    this.#transport.close();
+  }
+
+  #context(invocation: Invocation): CallContext {
+    return {
+      node: invocation.node,
+      call: invocation.call,
+      endpoint: '',
+      timeoutMs: invocation.timeoutMs ?? 0,
+      certificate: this.#certificate,
+    };
+  }
+
+  #check(metadata: ReplyMetadata | undefined, invocation: Invocation): void {
+    const error = metadataError(metadata, this.#context(invocation));
+    if (error) throw error;
+  }
+
+  #invocation(node: string, call: string, idempotent: boolean, timeoutMs?: number): Invocation {
+    const name = checkNodeName(node, 'node');
+    return timeoutMs === undefined
+      ? { node: name, call, idempotent }
+      : { node: name, call, idempotent, timeoutMs };
+  }
+
+  async version(node: string, options: { timeoutMs?: number } = {}): Promise<NodeVersion> {
+    const inv = this.#invocation(node, 'Version', true, options.timeoutMs);
+    const reply = await this.#transport.invoke(inv, (c, opts) =>
+      c.machine.version(create(EmptySchema), opts),
+    );
+    const message = reply.messages[0];
+    this.#check(message?.metadata, inv);
+    if (message?.version === undefined) {
+      throw new TalosLonghornError('node-error', 'Version: the reply holds no version', {
+        field: `node ${inv.node}`,
+      });
+    }
+    const v = message.version;
+    return {
+      node: inv.node,
+      hostname: message.metadata?.hostname ?? '',
+      tag: v.tag,
+      sha: v.sha,
+      built: v.built,
+      goVersion: v.goVersion,
+      os: v.os,
+      arch: v.arch,
+      platform: message.platform?.name ?? '',
+    };
+  }
+
+  /** Read a file from the node (needs `os:admin`); refuses more than `maxBytes`. */
+  async readFile(
+    node: string,
+    path: string,
+    options: { maxBytes: number; timeoutMs?: number },
+  ): Promise<Buffer> {
+    const inv = this.#invocation(node, `Read ${path}`, true, options.timeoutMs);
+    return this.#transport.invoke(inv, async (c, opts, progress) => {
+      const chunks: Uint8Array[] = [];
+      let total = 0;
+      const abort = new AbortController();
+      for await (const data of c.machine.read({ path }, { ...opts, signal: abort.signal })) {
+        progress.started = true;
+        this.#check(data.metadata, inv);
+        total += data.bytes.length;
+        if (total > options.maxBytes) {
+          abort.abort();
+          throw new TalosLonghornError(
+            'node-error',
+            `${inv.call}: the file is larger than ${options.maxBytes} bytes`,
+            { field: `node ${inv.node}` },
+          );
+        }
+        chunks.push(data.bytes);
+      }
+      return Buffer.concat(chunks, total);
+    });
+  }
+
+  async list(node: string, root: string, options: ListOptions = {}): Promise<FileEntry[]> {
+    const inv = this.#invocation(node, `List ${root}`, true, options.timeoutMs);
+    const request = {
+      root,
+      recurse: options.recurse ?? false,
+      recursionDepth: options.recursionDepth ?? 0,
+      types: (options.types ?? []).map((t) => TYPE_TO_WIRE[t]),
+    };
+    return this.#transport.invoke(inv, async (c, opts, progress) => {
+      const entries: FileEntry[] = [];
+      for await (const info of c.machine.list(request, opts)) {
+        progress.started = true;
+        this.#check(info.metadata, inv);
+        entries.push({
+          name: info.name,
+          relativeName: info.relativeName,
+          size: info.size,
+          mode: info.mode,
+          modified: info.modified,
+          isDir: info.isDir,
+          link: info.link,
+          uid: info.uid,
+          gid: info.gid,
+          error: info.error,
+        });
+      }
+      return entries;
+    });
+  }
+
+  #resource(resource: Resource | undefined, inv: Invocation): CosiResource {
+    const meta = resource?.metadata;
+    if (meta === undefined) {
+      throw new TalosLonghornError('node-error', `${inv.call}: the reply holds no resource`, {
+        field: `node ${inv.node}`,
+      });
+    }
+    const specYaml = resource?.spec?.yamlSpec ?? '';
+    return {
+      namespace: meta.namespace,
+      type: meta.type,
+      id: meta.id,
+      version: meta.version,
+      phase: meta.phase,
+      spec: parseYamlSpec(specYaml, inv.call, inv.node),
+      specYaml,
+    };
+  }
+
+  /** COSI Get, e.g. `getResource(node, 'cluster', 'Identities.cluster.talos.dev', 'local')`. */
+  async getResource(
+    node: string,
+    namespace: string,
+    type: string,
+    id: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<CosiResource> {
+    const inv = this.#invocation(node, `Get ${type} ${namespace}/${id}`, true, options.timeoutMs);
+    const reply = await this.#transport.invoke(inv, (c, opts) =>
+      c.cosi.get({ namespace, type, id }, opts),
+    );
+    return this.#resource(reply.resource, inv);
+  }
+
+  async listResources(
+    node: string,
+    namespace: string,
+    type: string,
+    options: { timeoutMs?: number } = {},
+  ): Promise<CosiResource[]> {
+    const inv = this.#invocation(node, `List ${type} ${namespace}`, true, options.timeoutMs);
+    return this.#transport.invoke(inv, async (c, opts, progress) => {
+      const out: CosiResource[] = [];
+      for await (const item of c.cosi.list({ namespace, type }, opts)) {
+        progress.started = true;
+        out.push(this.#resource(item.resource, inv));
+      }
+      return out;
+    });
+  }
+
+  /**
+   * Send a machine configuration (the whole document set: Talos replaces the node's config
+   * with `data`). Never retried: a second delivery could reboot the node twice.
+   */
+  async applyConfiguration(
+    node: string,
+    config: string,
+    options: ApplyOptions,
+  ): Promise<ApplyResult> {
+    const verb = options.dryRun ? 'ApplyConfiguration (dry run)' : 'ApplyConfiguration';
+    const inv = this.#invocation(node, verb, false, options.timeoutMs);
+    const request = {
+      data: new TextEncoder().encode(config),
+      mode: MODE_TO_WIRE[options.mode],
+      dryRun: options.dryRun,
+      ...(options.tryModeTimeoutMs === undefined
+        ? {}
+        : { tryModeTimeout: durationFromMs(options.tryModeTimeoutMs) }),
+    };
+    const reply = await this.#transport.invoke(inv, (c, opts) =>
+      c.machine.applyConfiguration(request, opts),
+    );
+    const message = reply.messages[0];
+    this.#check(message?.metadata, inv);
+    return {
+      node: inv.node,
+      mode: message ? modeFromWire(message.mode) : options.mode,
+      modeDetails: message?.modeDetails ?? '',
+      warnings: message?.warnings ?? [],
+    };
+  }
+}
+
+function durationFromMs(ms: number) {
+  return create(DurationSchema, {
+    seconds: BigInt(Math.floor(ms / 1000)),
+    nanos: (ms % 1000) * 1_000_000,
+  });
+}

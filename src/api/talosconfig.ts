@@ -1,0 +1,266 @@
+// talosconfig: which context to use, its endpoints and nodes, and the mutual-TLS credentials.
+// `ca`, `crt` and `key` are base64 of PEM; the key is held privately and never printed.
+import { X509Certificate } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { homedir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { TalosLonghornError } from '../errors.js';
+
+/** What the client certificate says about itself; roles come from its Organization entries. */
+export interface ClientCertificateInfo {
+  readonly subject: string;
+  readonly roles: readonly string[];
+  readonly notBefore: Date;
+  readonly notAfter: Date;
+  /** Whether the talosconfig CA issued it (apid only accepts client certificates of its CA). */
+  readonly issuedByCa: boolean;
+}
+
+/**
+ * The PEM material of one context. The private key is kept in a private field so that logging,
+ * `JSON.stringify` or `util.inspect` of a context can never reveal it.
+ */
+export class TalosCredentials {
+  readonly ca: string;
+  readonly cert: string | undefined;
+  readonly #key: string | undefined;
+
+  constructor(ca: string, cert?: string, key?: string) {
+    this.ca = ca;
+    this.cert = cert;
+    this.#key = key;
+  }
+
+  /** The client key as PKCS#8 PEM with the standard label; only the TLS layer asks for it. */
+  privateKeyPem(): string | undefined {
+    return this.#key;
+  }
+
+  get hasClientCertificate(): boolean {
+    return this.cert !== undefined && this.#key !== undefined;
+  }
+}
+
+export interface TalosContext {
+  /** Context name as in the talosconfig. */
+  readonly name: string;
+  /** Where the talosconfig was read from, for error messages (a path or a description). */
+  readonly source: string;
+  readonly endpoints: readonly string[];
+  readonly nodes: readonly string[];
+  readonly credentials: TalosCredentials;
+  /** Undefined when the context has no client certificate (Talos maintenance mode). */
+  readonly certificate: ClientCertificateInfo | undefined;
+}
+
+export interface ParseTalosConfigOptions {
+  /** Path or description of the file, used in messages. */
+  readonly source: string;
+  /** Context to use instead of the file's `context:`. */
+  readonly context?: string;
+}
+
+interface RawContext {
+  endpoints?: unknown;
+  nodes?: unknown;
+  ca?: unknown;
+  crt?: unknown;
+  key?: unknown;
+}
+
+function isRecord(value: unknown): value is Record<string, unknown> {
+  return typeof value === 'object' && value !== null && !Array.isArray(value);
+}
+
+function stringList(value: unknown, field: string): string[] {
+  if (value === undefined || value === null) return [];
+  if (!Array.isArray(value) || value.some((v) => typeof v !== 'string' || v.trim() === '')) {
+    throw new TalosLonghornError('invalid-input', 'expected a list of non-empty strings', {
+      field,
+    });
+  }
+  return value.map((v: string) => v.trim());
+}
+
+/** Decode a base64 PEM field; the value itself never appears in an error (it may be a key). */
+function decodePem(value: unknown, field: string, labels: readonly string[]): string {
+  if (typeof value !== 'string' || value.trim() === '') {
+    throw new TalosLonghornError('invalid-input', 'missing; expected base64 of a PEM block', {
+      field,
+    });
+  }
+  const text = Buffer.from(value.replace(/\s+/g, ''), 'base64').toString('utf8');
+  const label = /-----BEGIN ([A-Z0-9 ]+)-----/.exec(text)?.[1];
+  if (label === undefined || !labels.includes(label) || !text.includes(`-----END ${label}-----`)) {
+    throw new TalosLonghornError(
+      'invalid-input',
+      `expected base64 of a PEM block labelled ${labels.join(' or ')}`,
+      { field },
+    );
+  }
+  return text;
+}
+
+function parseCertificate(pem: string, field: string): X509Certificate {
+  try {
+    return new X509Certificate(pem);
+  } catch (err) {
+    throw new TalosLonghornError('invalid-input', 'not a valid X.509 certificate', {
+      field,
+      cause: err,
+    });
+  }
+}
+
+/** Organization entries of an X.509 subject (`O=os:admin`, possibly several). */
+export function rolesFromSubject(subject: string): string[] {
+  return subject
+    .split('\n')
+    .filter((line) => line.startsWith('O='))
+    .map((line) => line.slice(2));
+}
+
+export function describeCertificate(
+  cert: X509Certificate,
+  ca: X509Certificate,
+): ClientCertificateInfo {
+  return {
+    issuedByCa: cert.checkIssued(ca) && cert.verify(ca.publicKey),
+    subject: cert.subject.replace(/\n/g, ', '),
+    roles: rolesFromSubject(cert.subject),
+    notBefore: new Date(cert.validFrom),
+    notAfter: new Date(cert.validTo),
+  };
+}
+
+/** Parse talosconfig text and pick one context. Pure apart from X.509 parsing. */
+export function parseTalosConfig(text: string, options: ParseTalosConfigOptions): TalosContext {
+  let doc: unknown;
+  try {
+    doc = parseYaml(text);
+  } catch (err) {
+    throw new TalosLonghornError('invalid-input', `${options.source} is not valid YAML`, {
+      field: 'talosconfig',
+      cause: err,
+    });
+  }
+  if (!isRecord(doc) || !isRecord(doc.contexts)) {
+    throw new TalosLonghornError(
+      'invalid-input',
+      `${options.source} has no contexts; expected a talosconfig (context:, contexts:)`,
+      { field: 'talosconfig' },
+    );
+  }
+  const contexts = doc.contexts;
+  const name = options.context ?? (typeof doc.context === 'string' ? doc.context : undefined);
+  const field = options.context === undefined ? 'context' : '--context';
+  if (name === undefined || name === '') {
+    throw new TalosLonghornError('invalid-input', `${options.source} names no current context`, {
+      field,
+    });
+  }
+  const raw = Object.hasOwn(contexts, name) ? contexts[name] : undefined;
+  if (!isRecord(raw)) {
+    const known = Object.keys(contexts).sort().join(', ') || 'none';
+    throw new TalosLonghornError(
+      'invalid-input',
+      `no context ${JSON.stringify(name)} in ${options.source}; it has: ${known}`,
+      { field },
+    );
+  }
+  return contextFrom(name, raw as RawContext, options.source);
+}
+
+function contextFrom(name: string, raw: RawContext, source: string): TalosContext {
+  const at = `contexts.${name}`;
+  const ca = decodePem(raw.ca, `${at}.ca`, ['CERTIFICATE']);
+  const caCert = parseCertificate(ca, `${at}.ca`);
+  const hasCrt = raw.crt !== undefined && raw.crt !== null && raw.crt !== '';
+  const hasKey = raw.key !== undefined && raw.key !== null && raw.key !== '';
+  if (hasCrt !== hasKey) {
+    throw new TalosLonghornError('invalid-input', 'crt and key must be given together', {
+      field: hasCrt ? `${at}.key` : `${at}.crt`,
+    });
+  }
+  let credentials = new TalosCredentials(ca);
+  let certificate: ClientCertificateInfo | undefined;
+  if (hasCrt) {
+    const cert = decodePem(raw.crt, `${at}.crt`, ['CERTIFICATE']);
+    certificate = describeCertificate(parseCertificate(cert, `${at}.crt`), caCert);
+    // talosctl writes Ed25519 keys as `ED25519 PRIVATE KEY` around PKCS#8; Node wants the
+    // standard label for the same bytes.
+    const key = decodePem(raw.key, `${at}.key`, [
+      'ED25519 PRIVATE KEY',
+      'PRIVATE KEY',
+      'EC PRIVATE KEY',
+      'RSA PRIVATE KEY',
+    ]).replaceAll('ED25519 PRIVATE KEY', 'PRIVATE KEY');
+    credentials = new TalosCredentials(ca, cert, key);
+  }
+  return {
+    name,
+    source,
+    endpoints: stringList(raw.endpoints, `${at}.endpoints`),
+    nodes: stringList(raw.nodes, `${at}.nodes`),
+    credentials,
+    certificate,
+  };
+}
+
+export interface LoadTalosConfigOptions {
+  /** Explicit path (`--talosconfig`); wins over `$TALOSCONFIG` and `~/.talos/config`. */
+  readonly path?: string;
+  readonly context?: string;
+  readonly env?: Readonly<Record<string, string | undefined>>;
+  /** Base for a relative `path`; defaults to the process's working directory. */
+  readonly cwd?: string;
+  /** Home directory for `~/.talos/config`; defaults to the user's home. */
+  readonly homeDir?: string;
+}
+
+/** Where the talosconfig comes from: `--talosconfig`, else `$TALOSCONFIG`, else `~/.talos/config`. */
+export function resolveTalosConfigPath(options: LoadTalosConfigOptions): {
+  path: string;
+  field: string;
+} {
+  const cwd = options.cwd ?? process.cwd();
+  if (options.path !== undefined) {
+    if (options.path === '') {
+      throw new TalosLonghornError('usage', 'empty path', { field: '--talosconfig' });
+    }
+    return { path: resolve(cwd, options.path), field: '--talosconfig' };
+  }
+  const fromEnv = (options.env ?? process.env).TALOSCONFIG;
+  if (fromEnv !== undefined && fromEnv !== '') {
+    return { path: resolve(cwd, fromEnv), field: '$TALOSCONFIG' };
+  }
+  return { path: join(options.homeDir ?? homedir(), '.talos', 'config'), field: '~/.talos/config' };
+}
+
+/** A talosconfig is a few KiB; refuse anything absurd rather than buffer it. */
+const MAX_TALOSCONFIG_BYTES = 1 << 20;
+
+export async function loadTalosConfig(options: LoadTalosConfigOptions = {}): Promise<TalosContext> {
+  const { path, field } = resolveTalosConfigPath(options);
+  let text: string;
+  try {
+    const bytes = await readFile(path);
+    if (bytes.length > MAX_TALOSCONFIG_BYTES) {
+      throw new TalosLonghornError('invalid-input', `${path} is larger than 1 MiB`, { field });
+    }
+    text = bytes.toString('utf8');
+  } catch (err) {
+    if (err instanceof TalosLonghornError) throw err;
+    const code = (err as { code?: string }).code;
+    const reason = code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable');
+    throw new TalosLonghornError('invalid-input', `cannot read talosconfig ${path}: ${reason}`, {
+      field,
+      cause: err,
+    });
+  }
+  return parseTalosConfig(
+    text,
+    options.context === undefined ? { source: path } : { source: path, context: options.context },
+  );
+}

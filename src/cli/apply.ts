@@ -1,0 +1,117 @@
+// `--apply`: merge a patch into each node's machine config and apply it over the Talos API —
+// a dry run on every node first (by default), then the real apply only if every dry run passed.
+import type { ApplyMode } from '../api/client.js';
+import type { PatchNodeResult } from '../api/patch-config.js';
+import { TalosLonghornError } from '../errors.js';
+import { oneOf, parseCommandArgs } from './args.js';
+import type { Io } from './io.js';
+import type { Command } from './main.js';
+import {
+  connectTalos,
+  resolveTalosTarget,
+  TALOS_TARGET_HELP,
+  type TalosTargetFlags,
+  talosTargetOptions,
+} from './talos-target.js';
+
+export const applyOptions = {
+  ...talosTargetOptions,
+  mode: { type: 'string' },
+  'dry-run': { type: 'boolean' },
+  'skip-dry-run': { type: 'boolean' },
+} as const;
+
+export const APPLY_HELP = `Applying (--apply; needs role os:admin):
+  --mode MODE               auto (default), no-reboot, reboot, staged or try
+  --dry-run                 only ask each node what the apply would do
+  --skip-dry-run            apply without the dry run that otherwise runs on every node first
+The patch is merged into each node's current machine config (strategic merge, as
+talosctl patch mc does) and the result is applied; a node whose config would not change is
+skipped.
+${TALOS_TARGET_HELP}`;
+
+const MODES = ['auto', 'no-reboot', 'reboot', 'staged', 'try'] as const;
+
+export interface ApplyFlags extends TalosTargetFlags {
+  readonly mode?: string | undefined;
+  readonly 'dry-run'?: boolean | undefined;
+  readonly 'skip-dry-run'?: boolean | undefined;
+}
+
+function indent(text: string): string {
+  return text
+    .trimEnd()
+    .split('\n')
+    .map((line) => `    ${line}`)
+    .join('\n');
+}
+
+function report(result: PatchNodeResult, dryRun: boolean): string {
+  if (!result.changed) return `node ${result.node}: no changes, apply skipped\n`;
+  const { apply } = result;
+  const verb = dryRun ? 'dry run' : 'applied';
+  const lines = [`node ${result.node}: ${verb} (mode ${apply.mode})`];
+  if (apply.modeDetails.trim() !== '') lines.push(indent(apply.modeDetails));
+  for (const warning of apply.warnings) lines.push(`    warning: ${warning}`);
+  return `${lines.join('\n')}\n`;
+}
+
+/**
+ * Apply `patch` to every target node and report per node on stdout. Returns the exit status.
+ * The first failing node stops the run: in the dry-run phase before anything was applied.
+ */
+export async function applyPatchToNodes(patch: string, flags: ApplyFlags, io: Io): Promise<number> {
+  const mode: ApplyMode = oneOf('--mode', flags.mode, MODES, 'auto');
+  if (flags['dry-run'] && flags['skip-dry-run']) {
+    throw new TalosLonghornError('usage', 'cannot be combined with --dry-run', {
+      field: '--skip-dry-run',
+    });
+  }
+  if (patch.trim() === '') {
+    throw new TalosLonghornError('invalid-input', 'the patch is empty', { field: 'patch' });
+  }
+  const target = await resolveTalosTarget(flags, io);
+  const client = await connectTalos(target);
+  const { patchNodeConfig } = await import('../api/patch-config.js');
+  const phase = async (dryRun: boolean) => {
+    const results = await Promise.all(
+      target.nodes.map((node) => patchNodeConfig(client, node, patch, { mode, dryRun })),
+    );
+    for (const result of results) io.stdout.write(report(result, dryRun));
+  };
+  try {
+    if (!flags['skip-dry-run']) await phase(true);
+    if (!flags['dry-run']) await phase(false);
+    return 0;
+  } finally {
+    client.close();
+  }
+}
+
+/** A patch file is a few KiB; a megabyte is certainly not one. */
+const MAX_PATCH_BYTES = 1 << 20;
+
+const help = `Usage: talos-longhorn apply (PATCH_FILE | -) [--nodes A,B] [--mode MODE] [--dry-run | --skip-dry-run]
+
+Apply a Talos config patch (e.g. the output of talos-longhorn patch) to nodes over the Talos
+API, without talosctl. "-" reads the patch from stdin.
+
+${APPLY_HELP}
+Exit status: 0 ok, 2 bad input or usage, 3 a node could not be reached or refused the call.
+`;
+
+export const command: Command = {
+  help,
+  async run(args, io) {
+    const { values, positionals } = parseCommandArgs(args, applyOptions, true);
+    if (positionals.length !== 1) {
+      throw new TalosLonghornError('usage', 'give exactly one patch file (or - for stdin)', {
+        field: 'PATCH_FILE',
+      });
+    }
+    const { readInputFile } = await import('./files.js');
+    const path = positionals[0] ?? '-';
+    const patch = await readInputFile(path, io, MAX_PATCH_BYTES, 'PATCH_FILE');
+    return applyPatchToNodes(patch.toString('utf8'), values, io);
+  },
+};

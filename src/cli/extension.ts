@@ -1,0 +1,115 @@
+import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { TalosLonghornError } from '../errors.js';
+import { oneOf, parseCommandArgs } from './args.js';
+import type { Io } from './io.js';
+import type { Command } from './main.js';
+
+const ARCHES = ['amd64', 'arm64'] as const;
+/** The default busybox is this machine's, so the default architecture is too. */
+const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'amd64';
+
+const help = `Usage: talos-longhorn extension build --out DIR [--arch amd64|arm64] [--busybox PATH]
+                                        [--tag TAG] [--source DIR]
+       talos-longhorn extension validate DIR
+
+build     Build the longhorn-v2-node Talos system extension as an OCI image layout in DIR,
+          reproducibly and without docker: one uncompressed layer holding manifest.yaml and
+          rootfs/, no timestamps, so the same inputs give the same manifest digest.
+  --out DIR        the OCI image layout to write (replaced if it already is one)
+  --arch ARCH      amd64 or arm64 (default: this machine's); busybox must be a static
+                   executable for it
+  --busybox PATH   static busybox to ship (default /usr/bin/busybox, Debian's busybox-static)
+  --tag TAG        the tag in index.json (default: the package version)
+  --source DIR     extension sources (default: the extension/ folder of this package)
+  Prints "oci:DIR:TAG <manifest digest> <bytes>"; push with skopeo copy oci:DIR:TAG docker://...
+
+validate  Check an unpacked extension (manifest.yaml and rootfs/, e.g. from
+          umoci raw unpack) against Talos's extension rules.
+
+Exit status: 0 ok, 2 bad input or usage (including a tree Talos would refuse), 3 environment
+(busybox missing, output not writable).
+`;
+
+function packageVersion(): string {
+  const text = readFileSync(new URL('../../package.json', import.meta.url), 'utf8');
+  return (JSON.parse(text) as { version: string }).version;
+}
+
+async function build(args: readonly string[], io: Io): Promise<number> {
+  const { values } = parseCommandArgs(args, {
+    out: { type: 'string' },
+    arch: { type: 'string' },
+    busybox: { type: 'string' },
+    tag: { type: 'string' },
+    source: { type: 'string' },
+  });
+  if (values.out === undefined || values.out === '') {
+    throw new TalosLonghornError('usage', 'missing; expected the directory to write the image to', {
+      field: '--out',
+    });
+  }
+  const arch = oneOf('--arch', values.arch, ARCHES, HOST_ARCH);
+  const version = packageVersion();
+  const { buildExtensionImage, writeImageLayout } = await import('../extension-image/index.js');
+  const image = await buildExtensionImage({
+    version,
+    arch,
+    tag: values.tag ?? version,
+    ...(values.busybox === undefined ? {} : { busyboxPath: resolve(io.cwd, values.busybox) }),
+    ...(values.source === undefined ? {} : { sourceDir: resolve(io.cwd, values.source) }),
+  });
+  await writeImageLayout(resolve(io.cwd, values.out), image);
+  io.stdout.write(
+    `oci:${values.out}:${values.tag ?? version} ${image.manifestDigest} ${image.totalSize}\n`,
+  );
+  return 0;
+}
+
+async function validate(args: readonly string[], io: Io): Promise<number> {
+  const { positionals } = parseCommandArgs(args, {}, true);
+  const [dir, ...extra] = positionals;
+  if (dir === undefined || extra.length > 0) {
+    throw new TalosLonghornError('usage', 'give exactly one directory (an unpacked extension)');
+  }
+  const { extensionTreeProblems, readExtensionDir } = await import('../extension-image/index.js');
+  const { errnoText } = await import('./files.js');
+  const entries = await readExtensionDir(resolve(io.cwd, dir)).catch((err: unknown) => {
+    throw new TalosLonghornError('invalid-input', `cannot read ${dir}: ${errnoText(err)}`, {
+      field: 'DIR',
+      cause: err,
+    });
+  });
+  const problems = extensionTreeProblems(entries);
+  if (problems.length > 0) {
+    throw new TalosLonghornError(
+      'invalid-input',
+      `extension tree refused: ${problems.join('; ')}`,
+      {
+        field: dir,
+      },
+    );
+  }
+  io.stdout.write(`${dir}: valid Talos extension (${entries.length} entries)\n`);
+  return 0;
+}
+
+export const command: Command = {
+  help,
+  async run(args, io) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case 'build':
+        return build(rest, io);
+      case 'validate':
+        return validate(rest, io);
+      default:
+        throw new TalosLonghornError(
+          'usage',
+          sub === undefined
+            ? 'give a subcommand: build or validate (see --help)'
+            : `unknown subcommand ${JSON.stringify(sub)}; expected build or validate`,
+        );
+    }
+  },
+};

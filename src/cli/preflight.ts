@@ -1,0 +1,254 @@
+import { TalosLonghornError } from '../errors.js';
+import type { NodeNeeds } from '../longhorn/needs.js';
+import { planNode } from '../longhorn/plan.js';
+import { PREFLIGHT_CHECKS } from '../preflight/checks/index.js';
+import type { NodeReader } from '../preflight/reader.js';
+import { formatReport, REPORT_FORMATS, useColour } from '../preflight/report.js';
+import {
+  DEFAULT_CONCURRENCY,
+  type PreflightTarget,
+  preflightNodes,
+  reportExitStatus,
+} from '../preflight/run.js';
+import { oneOf, parseCommandArgs } from './args.js';
+import type { Io } from './io.js';
+import type { Command } from './main.js';
+import {
+  hasNodeFlags,
+  NODE_FLAGS,
+  NODE_FLAGS_HELP,
+  type NodeFlagValues,
+  nodeOptionsFromFlags,
+  withFlagName,
+} from './node-flags.js';
+import {
+  resolveTalosTarget,
+  TALOS_TARGET_HELP,
+  type TalosTargetFlags,
+  talosTargetOptions,
+  wantsTalosApi,
+} from './talos-target.js';
+
+/** Calls one node's fact collection makes at once (files, listings, resources, version). */
+const PROBES_PER_NODE = 20;
+
+const checkLines = PREFLIGHT_CHECKS.map(
+  (check) => `  ${check.id.padEnd(15)} ${check.group.padEnd(4)}  ${check.summary}`,
+).join('\n');
+
+const help = `Usage: talos-longhorn preflight ([--nodes A,B,...] [--talosconfig FILE] [--context NAME]
+                                 [--endpoints A,B,...] [--timeout D] | --root DIR ...)
+                                [node options | --plan FILE [--node NAME]]
+                                [--output table|json|yaml] [--capture DIR] [--concurrency N]
+
+Check Talos nodes against what \`talos-longhorn patch\` configures, before Longhorn's v2 data
+engine does: kernel, CPU, modules (built-in ones count), IOMMU groups, huge pages, /dev/fd,
+identity files, extensions, iscsid and the data path.
+
+Sources (one or both):
+${TALOS_TARGET_HELP}  --root DIR                a node directory instead: / on a node or inside the extension, or a
+                            snapshot written by --capture; repeatable
+
+  Role os:reader can List and read resources but not Read files: checks that need a file
+  (kernel-version, cpu-flags, identity-files, ...) are then "skip" with the reason.
+
+Expectations (default: a v2 node with 2048 MiB of huge pages):
+  --plan FILE               a plan file (schemas/plan.schema.json): each node is checked against
+                            the plan node of the same name, or against --node NAME for all
+  --node NAME               the plan node to check every node against
+${NODE_FLAGS_HELP}
+Output:
+  --output FORMAT           table (default; colour on a terminal unless NO_COLOR is set), json or
+                            yaml: {"nodes": [{"node", "checks": [{"id", "group", "status",
+                            "message", "remedy"?}]}]} (schemas/preflight-report.schema.json)
+  --capture DIR             also save what was read from the node as a node directory at DIR
+                            (new; written atomically), checkable later with --root DIR
+  --concurrency N           nodes checked at once (default ${DEFAULT_CONCURRENCY})
+
+Checks (group base always runs, v2 when the v2 engine is planned):
+${checkLines}
+
+Exit status: 0 nothing failed, 1 a check failed, 2 bad input or usage, 3 a node could not be
+reached or read.
+`;
+
+const options = {
+  ...NODE_FLAGS,
+  ...talosTargetOptions,
+  root: { type: 'string', multiple: true },
+  plan: { type: 'string' },
+  node: { type: 'string' },
+  output: { type: 'string' },
+  capture: { type: 'string' },
+  concurrency: { type: 'string' },
+} as const;
+
+type Values = NodeFlagValues &
+  TalosTargetFlags & {
+    readonly root?: string[];
+    readonly plan?: string;
+    readonly node?: string;
+    readonly capture?: string;
+    readonly concurrency?: string;
+  };
+
+const MAX_CONCURRENCY = 1000;
+
+function parseConcurrency(text: string | undefined): number {
+  if (text === undefined) return DEFAULT_CONCURRENCY;
+  const value = /^\d{1,7}$/.test(text) ? Number(text) : Number.NaN;
+  if (!(value >= 1 && value <= MAX_CONCURRENCY)) {
+    throw new TalosLonghornError(
+      'usage',
+      `${JSON.stringify(text)} is not a whole number from 1 to ${MAX_CONCURRENCY}`,
+      { field: '--concurrency' },
+    );
+  }
+  return value;
+}
+
+/** What each node is checked against: the patch flags, or a plan node. */
+async function needsResolver(values: Values, io: Io): Promise<(node: string) => NodeNeeds> {
+  if (values.plan === undefined) {
+    if (values.node !== undefined) {
+      throw new TalosLonghornError('usage', 'only applies together with --plan', {
+        field: '--node',
+      });
+    }
+    let needs: NodeNeeds;
+    try {
+      needs = planNode(nodeOptionsFromFlags(values));
+    } catch (err) {
+      throw withFlagName(err);
+    }
+    return () => needs;
+  }
+  if (hasNodeFlags(values)) {
+    throw new TalosLonghornError('usage', 'give node options as flags or a plan, not both', {
+      field: '--plan',
+    });
+  }
+  const [{ readInputFile }, { loadPlan, MAX_PLAN_BYTES }] = await Promise.all([
+    import('./files.js'),
+    import('../plan/load.js'),
+  ]);
+  const text = (await readInputFile(values.plan, io, MAX_PLAN_BYTES, '--plan')).toString('utf8');
+  const plan = loadPlan(text, values.plan === '-' ? '<stdin>' : values.plan);
+  const byName = new Map(plan.nodes.map((node) => [node.name, node.needs]));
+  const names = plan.nodes.map((node) => node.name).join(', ');
+  const lookup = (name: string, field: string): NodeNeeds => {
+    const needs = byName.get(name);
+    if (needs === undefined) {
+      throw new TalosLonghornError(
+        'invalid-input',
+        `${JSON.stringify(name)} is not a node of the plan (${names}); give --node NAME`,
+        { field },
+      );
+    }
+    return needs;
+  };
+  if (values.node !== undefined) {
+    const needs = lookup(values.node, '--node');
+    return () => needs;
+  }
+  return (node) => lookup(node, '--plan');
+}
+
+async function apiTargets(
+  values: Values,
+  io: Io,
+  concurrency: number,
+): Promise<{ nodes: readonly string[]; open: (node: string) => NodeReader; close: () => void }> {
+  const [target, { TalosClient }, { TalosApiReader }] = await Promise.all([
+    resolveTalosTarget(values, io),
+    import('../api/client.js'),
+    import('../preflight/sources/talos-api.js'),
+  ]);
+  // Each node sends all its probes at once; the client must carry every node's in flight.
+  const client = TalosClient.fromContext(target.context, {
+    endpoints: target.endpoints,
+    timeoutMs: target.timeoutMs,
+    concurrency: Math.min(target.nodes.length, concurrency) * PROBES_PER_NODE,
+  });
+  return {
+    nodes: target.nodes,
+    open: (node) => new TalosApiReader(client, node),
+    close: () => client.close(),
+  };
+}
+
+function progressLine(io: Io): ((done: number, total: number) => void) | undefined {
+  if (io.stderr.isTTY !== true) return undefined;
+  return (done, total) => {
+    io.stderr.write(done < total ? `\rpreflight: ${done}/${total} nodes` : '\r\u001b[K');
+  };
+}
+
+export const command: Command = {
+  help,
+  async run(args, io) {
+    const { values } = parseCommandArgs(args, options);
+    const format = oneOf('--output', values.output, REPORT_FORMATS, 'table');
+    const concurrency = parseConcurrency(values.concurrency);
+    const roots = values.root ?? [];
+    if (roots.some((root) => root === '')) {
+      throw new TalosLonghornError('usage', 'empty path', { field: '--root' });
+    }
+    // Without --root, the Talos API is the source (nodes from --nodes or the context).
+    const useApi = roots.length === 0 || wantsTalosApi(values);
+    const capture = values.capture;
+    if (capture === '') throw new TalosLonghornError('usage', 'empty path', { field: '--capture' });
+    const needsFor = await needsResolver(values, io);
+    const { resolve } = await import('node:path');
+    const { LocalRootReader } = await import('../preflight/sources/local-root.js');
+    const localReaders = await Promise.all(
+      roots.map((root) => LocalRootReader.open(resolve(io.cwd, root), root)),
+    );
+    const targets: PreflightTarget[] = localReaders.map((reader) => ({
+      node: reader.node,
+      needs: needsFor(reader.node),
+      open: async () => reader,
+    }));
+    const api = useApi ? await apiTargets(values, io, concurrency) : undefined;
+    for (const node of api?.nodes ?? []) {
+      const open = api?.open;
+      if (open) targets.push({ node, needs: needsFor(node), open: async () => open(node) });
+    }
+    if (capture !== undefined && targets.length !== 1) {
+      api?.close();
+      throw new TalosLonghornError('usage', `captures exactly one node, not ${targets.length}`, {
+        field: '--capture',
+      });
+    }
+    let recording: import('../preflight/capture.js').RecordingReader | undefined;
+    if (capture !== undefined) {
+      const { RecordingReader } = await import('../preflight/capture.js');
+      const [first] = targets;
+      if (first !== undefined) {
+        targets[0] = {
+          ...first,
+          open: async () => {
+            recording = new RecordingReader(await first.open());
+            return recording;
+          },
+        };
+      }
+    }
+    const onProgress = progressLine(io);
+    let report: Awaited<ReturnType<typeof preflightNodes>>;
+    try {
+      report = await preflightNodes(targets, {
+        concurrency,
+        ...(onProgress ? { onProgress } : {}),
+      });
+    } finally {
+      api?.close();
+    }
+    if (capture !== undefined && recording !== undefined && report.nodes[0]?.error === undefined) {
+      const { writeSnapshot } = await import('../preflight/capture.js');
+      await writeSnapshot(resolve(io.cwd, capture), recording);
+    }
+    io.stdout.write(await formatReport(report, format, useColour(io.stdout, io.env)));
+    return reportExitStatus(report);
+  },
+};

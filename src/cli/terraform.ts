@@ -1,0 +1,255 @@
+import { TalosLonghornError } from '../errors.js';
+import { deriveIdentity, type Identity } from '../identity/derive.js';
+import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
+import type { ExtraModule, NodeOptions } from '../longhorn/options.js';
+import { planNode } from '../longhorn/plan.js';
+import { renderTalosDocuments } from '../talos/render.js';
+import { longhornSchematic, marshalSchematic, schematicId } from '../talos/schematic.js';
+import { renderPatch } from '../talos/serialise.js';
+import { DEFAULT_TALOS_VERSION, parseTalosVersion } from '../talos/versions.js';
+import { parseCommandArgs } from './args.js';
+import { readBounded } from './files.js';
+import type { Io } from './io.js';
+import type { Command } from './main.js';
+
+/** A query is a few hundred bytes; 64 KiB is generous and still refuses a runaway input. */
+export const MAX_QUERY_BYTES = 64 * 1024;
+/** Terraform's external data source counts any non-zero status as failure. */
+const EXIT_FAILURE = 1;
+
+type Query = Readonly<Record<string, string>>;
+
+type Parse = (value: string, key: string) => unknown;
+const text: Parse = (value) => value;
+
+/** Query keys that set a node option: the option, and how it is read from its string. */
+const OPTION_KEYS = {
+  v2_data_engine: ['v2DataEngine', bool],
+  memory_size_mib: ['memorySizeMiB', integer],
+  hugepages: ['hugepages', integer],
+  encryption: ['encryption', bool],
+  ublk: ['ublk', bool],
+  data_path: ['dataPath', bool],
+  data_path_disk: ['dataPathDisk', text],
+  data_path_min_size: ['dataPathMinSize', text],
+  disks: ['disks', (value) => list(value)],
+  vfio_rebind: ['vfioRebind', bool],
+  extension: ['extension', bool],
+  cleanup_mode: ['cleanupMode', text],
+  cleanup_interval_seconds: ['cleanupIntervalSeconds', integer],
+} as const satisfies Record<string, readonly [keyof NodeOptions, Parse]>;
+type OptionKey = keyof typeof OPTION_KEYS;
+
+/** The query key an option's errors are reported under. */
+const QUERY_KEY_OF_OPTION: Record<string, string> = {
+  ...Object.fromEntries(Object.entries(OPTION_KEYS).map(([key, [option]]) => [option, key])),
+  extraModules: 'modules',
+};
+
+const OTHER_KEYS = [
+  'machine_id',
+  'node_id',
+  'talos_version',
+  'modules',
+  'module_params',
+  'extensions',
+  'extra_kernel_args',
+];
+const QUERY_KEYS = [...OTHER_KEYS, ...Object.keys(OPTION_KEYS)].sort();
+
+const help = `Usage: talos-longhorn terraform
+
+A Terraform "external" data source program: reads one JSON object of strings on stdin and
+writes one JSON object of strings on stdout. No files are written; output is deterministic.
+
+  data "external" "longhorn" {
+    program = ["npx", "talos-longhorn", "terraform"]
+    query   = { machine_id = "...", talos_version = "1.11", disks = "0000:01:00.0" }
+  }
+
+Query keys (all optional; an empty string counts as absent; {} gives the default patch):
+  machine_id | node_id        the node's identity (gives machine_id, iqn, ... in the result)
+  talos_version              e.g. 1.11 or v1.11.3 (default ${DEFAULT_TALOS_VERSION})
+  v2_data_engine             "true" (default) or "false"
+  memory_size_mib, hugepages Longhorn's v2 memory size (MiB) / explicit count of 2 MiB pages
+  encryption, ublk, data_path, vfio_rebind, extension     "true" or "false"
+  data_path_disk, data_path_min_size                       as the patch command's flags
+  disks                      comma-separated PCI addresses and/or /dev/ paths
+  modules                    comma-separated extra kernel modules
+  module_params              comma-separated NAME:KEY=VALUE module parameters
+  cleanup_mode               off, report or remove; cleanup_interval_seconds
+  extensions                 comma-separated extra official extensions for the schematic
+  extra_kernel_args          blank-separated extra kernel arguments for the schematic
+
+Result keys (every value a string): machine_id, iqn, initiator_name, host_id, host_nqn (when an
+identity was given), patch (YAML strategic-merge patch for config_patches), schematic (YAML),
+schematic_id, kernel_modules (a JSON list: use jsondecode()).
+
+On any error: one line on stderr, nothing on stdout, exit status 1.
+`;
+
+function bool(value: string, key: string): boolean {
+  if (value === 'true') return true;
+  if (value === 'false') return false;
+  throw queryError(key, `${JSON.stringify(value)} is not a boolean; expected "true" or "false"`);
+}
+
+function integer(value: string, key: string): number {
+  if (!/^\d{1,16}$/.test(value)) {
+    throw queryError(key, `${JSON.stringify(value)} is not a whole number`);
+  }
+  return Number(value);
+}
+
+function list(value: string): string[] {
+  return value
+    .split(',')
+    .map((item) => item.trim())
+    .filter((item) => item !== '');
+}
+
+function queryError(key: string, message: string): TalosLonghornError {
+  return new TalosLonghornError('invalid-input', message, { field: `query.${key}` });
+}
+
+/** Parse stdin as Terraform sends it: one JSON object whose values are all strings. */
+export function parseQuery(text: string): Query {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (err) {
+    const reason = err instanceof Error ? err.message : String(err);
+    throw new TalosLonghornError('invalid-input', `invalid JSON: ${reason}`, { field: 'query' });
+  }
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) {
+    throw new TalosLonghornError('invalid-input', 'expected a JSON object of strings', {
+      field: 'query',
+    });
+  }
+  const query: Record<string, string> = {};
+  for (const [key, item] of Object.entries(value)) {
+    if (!QUERY_KEYS.includes(key)) {
+      throw queryError(key, `unknown key; expected one of ${QUERY_KEYS.join(', ')}`);
+    }
+    if (typeof item !== 'string') {
+      const got = item === null ? 'null' : Array.isArray(item) ? 'a list' : typeof item;
+      throw queryError(key, `expected a string, got ${got} (Terraform passes strings)`);
+    }
+    if (item !== '') query[key] = item;
+  }
+  return query;
+}
+
+function extraModules(query: Query): ExtraModule[] | undefined {
+  if (query.modules === undefined && query.module_params === undefined) return undefined;
+  const modules = new Map<string, string[]>(list(query.modules ?? '').map((name) => [name, []]));
+  for (const entry of list(query.module_params ?? '')) {
+    const colon = entry.indexOf(':');
+    if (colon <= 0) {
+      throw queryError('module_params', `${JSON.stringify(entry)} is not NAME:KEY=VALUE`);
+    }
+    const name = entry.slice(0, colon);
+    modules.set(name, [...(modules.get(name) ?? []), entry.slice(colon + 1)]);
+  }
+  return [...modules].map(([name, parameters]) =>
+    parameters.length === 0 ? { name } : { name, parameters },
+  );
+}
+
+export function nodeOptionsFromQuery(query: Query): NodeOptions {
+  const options: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(query)) {
+    if (!Object.hasOwn(OPTION_KEYS, key)) continue;
+    const [option, parse] = OPTION_KEYS[key as OptionKey];
+    options[option] = parse(value, key);
+  }
+  const modules = extraModules(query);
+  if (modules !== undefined) options.extraModules = modules;
+  return options as NodeOptions;
+}
+
+function identityFromQuery(query: Query): Identity | undefined {
+  if (query.machine_id !== undefined && query.node_id !== undefined) {
+    throw queryError('node_id', 'give only one of machine_id or node_id');
+  }
+  if (query.machine_id !== undefined) {
+    return deriveIdentity({ machineId: parseMachineId(query.machine_id, 'query.machine_id') });
+  }
+  if (query.node_id !== undefined) {
+    return deriveIdentity({ machineId: machineIdFromNodeId(query.node_id, 'query.node_id') });
+  }
+  return undefined;
+}
+
+/** Re-point an error about a node option (`hugepages`) at the query key it came from. */
+function inQuery(err: unknown): unknown {
+  if (!(err instanceof TalosLonghornError) || err.field === undefined) return err;
+  if (err.field.startsWith('query')) return err;
+  const message = err.message.slice(err.field.length + 2);
+  const option = /^[A-Za-z0-9]+/.exec(err.field)?.[0] ?? '';
+  const key = QUERY_KEY_OF_OPTION[option] ?? option;
+  // A disk's index is its position in the comma-separated list; module indexes mean nothing here.
+  const suffix = option === 'disks' ? err.field.slice(option.length) : '';
+  return new TalosLonghornError(err.code, message, { field: `query.${key}${suffix}`, cause: err });
+}
+
+/** The data source's result: every value a string, keys in a fixed order. */
+export function terraformResult(query: Query): Record<string, string> {
+  const identity = identityFromQuery(query);
+  const version =
+    query.talos_version === undefined
+      ? DEFAULT_TALOS_VERSION
+      : parseTalosVersion(query.talos_version, 'query.talos_version');
+  const schematic = longhornSchematic(
+    {
+      extensions: list(query.extensions ?? ''),
+      extraKernelArgs: (query.extra_kernel_args ?? '').split(/\s+/).filter((arg) => arg !== ''),
+    },
+    { extensions: 'query.extensions', extraKernelArgs: 'query.extra_kernel_args' },
+  );
+  let patch: string;
+  let modules: string[];
+  try {
+    const needs = planNode(nodeOptionsFromQuery(query));
+    patch = renderPatch(renderTalosDocuments(needs, version), { format: 'yaml' });
+    modules = needs.modules.map((module) => module.name);
+  } catch (err) {
+    throw inQuery(err);
+  }
+  return {
+    ...(identity === undefined
+      ? {}
+      : {
+          machine_id: identity.machineId,
+          iqn: identity.iqn,
+          initiator_name: identity.initiatorName,
+          host_id: identity.hostId,
+          host_nqn: identity.hostNqn,
+        }),
+    patch,
+    schematic: marshalSchematic(schematic),
+    schematic_id: schematicId(schematic),
+    kernel_modules: JSON.stringify(modules),
+  };
+}
+
+function fail(io: Io, err: unknown): number {
+  const message = err instanceof Error ? err.message : String(err);
+  io.stderr.write(`talos-longhorn: ${message.replace(/\s*\n\s*/g, ' ')}\n`);
+  return EXIT_FAILURE;
+}
+
+export const command: Command = {
+  help,
+  async run(args, io) {
+    try {
+      parseCommandArgs(args, {});
+      const input = await readBounded(io.stdin, MAX_QUERY_BYTES, 'query');
+      const result = terraformResult(parseQuery(input.toString('utf8')));
+      io.stdout.write(`${JSON.stringify(result)}\n`);
+      return 0;
+    } catch (err) {
+      return fail(io, err);
+    }
+  },
+};

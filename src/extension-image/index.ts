@@ -1,0 +1,10 @@
+export type { ExtensionBuildInput, ExtensionImage } from './build.js';
+export { BUSYBOX_IN_IMAGE, buildExtensionImage, DEFAULT_BUSYBOX } from './build.js';
+export type { ImageArch } from './elf.js';
+export { checkStaticElf, ELF_MACHINE } from './elf.js';
+export { writeImageLayout } from './layout.js';
+export type { TarEntry } from './tar.js';
+export { createTar } from './tar.js';
+export type { TreeEntry } from './tree.js';
+export { readExtensionDir } from './tree.js';
+export { ALLOWED_ROOTFS_PREFIXES, extensionTreeProblems } from './validate.js';

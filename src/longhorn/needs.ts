@@ -1,0 +1,53 @@
+import type { CleanupMode } from './options.js';
+
+/** What a node needs for Longhorn, independent of the Talos version that will express it. */
+export interface NodeNeeds {
+  /** False when the node is opted out of the v2 data engine. */
+  readonly v2DataEngine: boolean;
+  /** Kernel modules to load, in emission order, each at most once. */
+  readonly modules: readonly KernelModuleNeed[];
+  /** 2 MiB huge pages to reserve (0 when v2 is off). */
+  readonly hugepages: number;
+  /** Longhorn's v2 `data-engine-memory-size` the pages were sized for (0 when v2 is off). */
+  readonly memorySizeMiB: number;
+  /** Provide the data path for filesystem (v1) disks. */
+  readonly dataPath: boolean;
+  /** Put the data path on its own partition (only with `dataPath`). */
+  readonly dataPathDisk?: DataPathDisk;
+  /** v2 disks, in the order given. */
+  readonly disks: readonly DiskNeed[];
+  /** PCI addresses to rebind to vfio-pci. */
+  readonly vfioRebind: readonly string[];
+  /** Kubernetes node labels, keys sorted. */
+  readonly nodeLabels: Readonly<Record<string, string>>;
+  /** Kubernetes node annotations, keys sorted. */
+  readonly nodeAnnotations: Readonly<Record<string, string>>;
+  /** The `longhorn-v2-node` extension service's settings, when it is configured. */
+  readonly extension?: ExtensionSettings;
+}
+
+export interface KernelModuleNeed {
+  readonly name: string;
+  /** `key=value` parameters; empty when none. */
+  readonly parameters: readonly string[];
+}
+
+export interface DataPathDisk {
+  /** Talos disk selector (CEL). */
+  readonly selector: string;
+  /** Talos byte size, e.g. `10GiB`. */
+  readonly minSize: string;
+}
+
+/** A v2 disk: a PCI address (SPDK's NVMe driver) or a block device path (AIO). */
+export type DiskNeed =
+  | { readonly kind: 'pci'; readonly address: string; readonly name: string }
+  | { readonly kind: 'path'; readonly path: string; readonly name: string };
+
+export interface ExtensionSettings {
+  /** Extension service name; the `ExtensionServiceConfig` document has the same name. */
+  readonly name: string;
+  /** Environment variables (names from extension-contract.ts), in a fixed order. */
+  readonly environment: Readonly<Record<string, string>>;
+  readonly cleanupMode: CleanupMode;
+}

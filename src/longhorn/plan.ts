@@ -1,0 +1,238 @@
+import { invalidInput } from '../errors.js';
+import { planDisks } from './disks.js';
+import {
+  DEFAULT_CLEANUP_INTERVAL_SECONDS,
+  DEFAULT_CLEANUP_MODE,
+  EXTENSION_ENV,
+  EXTENSION_NAME,
+} from './extension-contract.js';
+import { planModules } from './modules.js';
+import type {
+  DataPathDisk,
+  DiskNeed,
+  ExtensionSettings,
+  KernelModuleNeed,
+  NodeNeeds,
+} from './needs.js';
+import type { CleanupMode, NodeOptions } from './options.js';
+import {
+  DEFAULT_DATA_PATH_MIN_SIZE,
+  DEFAULT_MEMORY_SIZE_MIB,
+  ENCRYPTION_KERNEL_MODULE,
+  hugepagesFor,
+  LONGHORN_NODE_KEYS,
+  MAX_CLEANUP_INTERVAL_SECONDS,
+  MAX_HUGEPAGES,
+  MAX_MEMORY_SIZE_MIB,
+  MIN_CLEANUP_INTERVAL_SECONDS,
+  PCI_KERNEL_MODULE,
+  UBLK_KERNEL_MODULE,
+  V2_KERNEL_MODULES,
+} from './requirements.js';
+
+export const CLEANUP_MODES: readonly CleanupMode[] = ['off', 'report', 'remove'];
+/** Talos byte sizes: a whole number with an optional decimal or binary unit. */
+export const BYTE_SIZE_PATTERN = /^[1-9][0-9]{0,15}(B|kB|KB|KiB|MB|MiB|GB|GiB|TB|TiB|PB|PiB)?$/;
+export const MAX_DISK_SELECTOR_LENGTH = 1024;
+
+/** C0 controls and DEL: a selector is one line of text. */
+function isControl(ch: string): boolean {
+  const code = ch.charCodeAt(0);
+  return code < 0x20 || code === 0x7f;
+}
+
+function integerIn(value: number, field: string, min: number, max: number, unit: string): number {
+  if (typeof value !== 'number' || !Number.isInteger(value)) {
+    throw invalidInput(field, `${String(value)} is not a whole number of ${unit}`);
+  }
+  if (value < min || value > max) {
+    throw invalidInput(field, `${value} ${unit} is out of range; expected ${min} to ${max}`);
+  }
+  return value;
+}
+
+function flag(options: NodeOptions, key: keyof NodeOptions, fallback: boolean): boolean {
+  const value = options[key];
+  if (value === undefined) return fallback;
+  if (typeof value !== 'boolean') throw invalidInput(key, 'expected true or false');
+  return value;
+}
+
+/** Options that only mean something for a v2 node; giving them with v2 off is a contradiction. */
+const V2_ONLY: readonly (keyof NodeOptions)[] = [
+  'memorySizeMiB',
+  'hugepages',
+  'ublk',
+  'disks',
+  'vfioRebind',
+];
+
+function planHugepages(options: NodeOptions): { memorySizeMiB: number; hugepages: number } {
+  const memorySizeMiB =
+    options.memorySizeMiB === undefined
+      ? DEFAULT_MEMORY_SIZE_MIB
+      : integerIn(options.memorySizeMiB, 'memorySizeMiB', 1, MAX_MEMORY_SIZE_MIB, 'MiB');
+  const needed = hugepagesFor(memorySizeMiB);
+  if (options.hugepages === undefined) return { memorySizeMiB, hugepages: needed };
+  const hugepages = integerIn(options.hugepages, 'hugepages', 1, MAX_HUGEPAGES, 'pages');
+  if (hugepages < needed) {
+    throw invalidInput(
+      'hugepages',
+      `${hugepages} pages are fewer than the ${needed} 2 MiB pages that memorySizeMiB ${memorySizeMiB} needs`,
+    );
+  }
+  return { memorySizeMiB, hugepages };
+}
+
+function planDataPath(options: NodeOptions): { dataPath: boolean; disk?: DataPathDisk } {
+  const dataPath = flag(options, 'dataPath', options.dataPathDisk !== undefined);
+  if (options.dataPathDisk === undefined) {
+    if (options.dataPathMinSize !== undefined) {
+      throw invalidInput('dataPathMinSize', 'only applies together with dataPathDisk');
+    }
+    return { dataPath };
+  }
+  if (!dataPath) throw invalidInput('dataPathDisk', 'given while dataPath is false');
+  const selector = options.dataPathDisk;
+  if (typeof selector !== 'string' || selector.trim() === '') {
+    throw invalidInput('dataPathDisk', 'empty disk selector; expected a Talos CEL expression');
+  }
+  if (selector.length > MAX_DISK_SELECTOR_LENGTH || [...selector].some(isControl)) {
+    throw invalidInput(
+      'dataPathDisk',
+      `expected one line of at most ${MAX_DISK_SELECTOR_LENGTH} characters`,
+    );
+  }
+  const minSize = options.dataPathMinSize ?? DEFAULT_DATA_PATH_MIN_SIZE;
+  if (typeof minSize !== 'string' || !BYTE_SIZE_PATTERN.test(minSize)) {
+    throw invalidInput(
+      'dataPathMinSize',
+      `${JSON.stringify(minSize)} is not a size; expected a whole number with an optional unit such as 50GiB or 100GB`,
+    );
+  }
+  return { dataPath, disk: { selector, minSize } };
+}
+
+function requiredModules(v2: boolean, encryption: boolean, ublk: boolean, pci: boolean) {
+  const names: string[] = v2 ? [...V2_KERNEL_MODULES] : [];
+  if (pci) names.push(PCI_KERNEL_MODULE);
+  if (encryption) names.push(ENCRYPTION_KERNEL_MODULE);
+  if (ublk) names.push(UBLK_KERNEL_MODULE);
+  return names;
+}
+
+function nodeMetadata(v2: boolean, disks: readonly DiskNeed[]) {
+  if (!v2) {
+    return { labels: { [LONGHORN_NODE_KEYS.disableV2DataEngine]: 'true' }, annotations: {} };
+  }
+  if (disks.length === 0) return { labels: {}, annotations: {} };
+  const config = disks.map((disk) => ({
+    name: disk.name,
+    path: disk.kind === 'pci' ? disk.address : disk.path,
+    diskType: 'block',
+    diskDriver: disk.kind === 'pci' ? 'nvme' : 'aio',
+    allowScheduling: true,
+  }));
+  return {
+    labels: { [LONGHORN_NODE_KEYS.createDefaultDisk]: 'config' },
+    annotations: { [LONGHORN_NODE_KEYS.defaultDisksConfig]: JSON.stringify(config) },
+  };
+}
+
+function planExtension(
+  options: NodeOptions,
+  modules: readonly KernelModuleNeed[],
+  hugepages: number,
+  disks: readonly DiskNeed[],
+): ExtensionSettings | undefined {
+  const enabled = flag(options, 'extension', true);
+  const mode = options.cleanupMode ?? DEFAULT_CLEANUP_MODE;
+  if (!CLEANUP_MODES.includes(mode)) {
+    throw invalidInput(
+      'cleanupMode',
+      `unknown value ${JSON.stringify(mode)}; expected one of ${CLEANUP_MODES.join(', ')}`,
+    );
+  }
+  const interval =
+    options.cleanupIntervalSeconds === undefined
+      ? DEFAULT_CLEANUP_INTERVAL_SECONDS
+      : integerIn(
+          options.cleanupIntervalSeconds,
+          'cleanupIntervalSeconds',
+          MIN_CLEANUP_INTERVAL_SECONDS,
+          MAX_CLEANUP_INTERVAL_SECONDS,
+          'seconds',
+        );
+  if (!enabled) {
+    for (const key of ['cleanupMode', 'cleanupIntervalSeconds'] as const) {
+      if (options[key] !== undefined) throw invalidInput(key, 'given while extension is false');
+    }
+    return undefined;
+  }
+  const pci = disks.flatMap((disk) => (disk.kind === 'pci' ? [disk.address] : []));
+  const environment: Record<string, string> = {
+    [EXTENSION_ENV.modules]: modules.map((m) => m.name).join(' '),
+    [EXTENSION_ENV.hugepages]: String(hugepages),
+  };
+  if (pci.length > 0) environment[EXTENSION_ENV.pciDevices] = pci.join(' ');
+  environment[EXTENSION_ENV.cleanupMode] = mode;
+  environment[EXTENSION_ENV.cleanupInterval] = String(interval);
+  return { name: EXTENSION_NAME, environment, cleanupMode: mode };
+}
+
+/**
+ * Turn one node's options into what the node needs, independent of the Talos version. Pure;
+ * throws `TalosLonghornError` (`invalid-input`, with the option's name as `field`) on bad input.
+ */
+export function planNode(options: NodeOptions = {}): NodeNeeds {
+  if (typeof options !== 'object' || options === null || Array.isArray(options)) {
+    throw invalidInput('options', 'expected an object');
+  }
+  const v2 = flag(options, 'v2DataEngine', true);
+  if (!v2) {
+    for (const key of V2_ONLY) {
+      if (options[key] !== undefined) throw invalidInput(key, 'given while v2DataEngine is false');
+    }
+  }
+  const encryption = flag(options, 'encryption', true);
+  const ublk = flag(options, 'ublk', false);
+  const { memorySizeMiB, hugepages } = v2
+    ? planHugepages(options)
+    : { memorySizeMiB: 0, hugepages: 0 };
+  if (options.disks !== undefined && !Array.isArray(options.disks)) {
+    throw invalidInput('disks', 'expected a list of PCI addresses or /dev/ paths');
+  }
+  const disks = planDisks(options.disks ?? [], 'disks');
+  const pci = disks.flatMap((disk) => (disk.kind === 'pci' ? [disk.address] : []));
+  const vfioRebind = flag(options, 'vfioRebind', false);
+  if (vfioRebind && pci.length === 0) {
+    throw invalidInput(
+      'vfioRebind',
+      'no disk is given by PCI address, so there is nothing to rebind',
+    );
+  }
+  if (options.extraModules !== undefined && !Array.isArray(options.extraModules)) {
+    throw invalidInput('extraModules', 'expected a list of {name, parameters}');
+  }
+  const modules = planModules(
+    requiredModules(v2, encryption, ublk, pci.length > 0),
+    options.extraModules ?? [],
+    'extraModules',
+  );
+  const { dataPath, disk: dataPathDisk } = planDataPath(options);
+  const { labels, annotations } = nodeMetadata(v2, disks);
+  const extension = planExtension(options, modules, hugepages, disks);
+  return {
+    v2DataEngine: v2,
+    modules,
+    hugepages,
+    memorySizeMiB,
+    dataPath,
+    ...(dataPathDisk === undefined ? {} : { dataPathDisk }),
+    disks,
+    vfioRebind: vfioRebind ? pci : [],
+    nodeLabels: labels,
+    nodeAnnotations: annotations,
+    ...(extension === undefined ? {} : { extension }),
+  };
+}

@@ -1,0 +1,47 @@
+import type { Identity } from '../identity/derive.js';
+import type { NodeNeeds } from '../longhorn/needs.js';
+import type { NodeOptions } from '../longhorn/options.js';
+import type { TalosDocument } from '../talos/documents.js';
+import type { Schematic } from '../talos/schematic.js';
+import type { TalosVersion } from '../talos/versions.js';
+
+/** One node of a plan: its name, optionally its identity, and overrides of the defaults. */
+export interface PlanNode extends NodeOptions {
+  /** Lower-case DNS-like name; the generated files are `<name>.patch.yaml` and `<name>.identity.json`. */
+  readonly name: string;
+  /** The node's machine-id (32 hex characters), when known. */
+  readonly machineId?: string;
+  /** The node identity (base62), when known; give at most one of machineId and nodeId. */
+  readonly nodeId?: string;
+}
+
+/** A cluster plan as written in a plan file (`schemas/plan.schema.json`). */
+export interface Plan {
+  /** Talos version the patches target (default: the project's default version). */
+  readonly talosVersion?: string;
+  /** Official extensions besides the ones Longhorn needs. */
+  readonly extensions?: readonly string[];
+  /** Kernel arguments for the schematic, in order. */
+  readonly extraKernelArgs?: readonly string[];
+  /** Node options every node starts from. */
+  readonly defaults?: NodeOptions;
+  readonly nodes: readonly PlanNode[];
+}
+
+export interface ResolvedNode {
+  readonly name: string;
+  /** The defaults with the node's overrides applied. */
+  readonly options: NodeOptions;
+  readonly needs: NodeNeeds;
+  /** The Talos documents expressing the needs for the plan's Talos version. */
+  readonly documents: readonly TalosDocument[];
+  /** Present when the plan gave a machineId or nodeId. */
+  readonly identity?: Identity;
+}
+
+export interface ResolvedPlan {
+  readonly talosVersion: TalosVersion;
+  readonly schematic: Schematic;
+  readonly schematicId: string;
+  readonly nodes: readonly ResolvedNode[];
+}

@@ -1,0 +1,387 @@
+import {
+  type CpuFact,
+  DEV_LINKS,
+  type DevLinkName,
+  type ExtensionFact,
+  type HugePagesFact,
+  type IdentityFilesFact,
+  type IommuGroup,
+  type KernelFact,
+  type LinkState,
+  type ModulesFact,
+  type NodeFacts,
+  type Observed,
+  observed,
+  type ServiceFact,
+  type TalosVersionFact,
+  unobserved,
+} from './facts.js';
+import {
+  normaliseModuleName,
+  PCI_ADDRESS,
+  parseCpuinfo,
+  parseMeminfo,
+  parseProcModules,
+  parseProcVersion,
+} from './parse.js';
+import {
+  type ListEntry,
+  MAX_NODE_FILE_BYTES,
+  NODE_DIRECTORIES,
+  NODE_FILES,
+  NODE_RESOURCES,
+  type NodeReader,
+  type Probe,
+  type ResourceEntry,
+} from './reader.js';
+
+/** Why a probe gave no value, for a fact's `reason`. */
+function notThere(probe: Probe<unknown>, what: string): string {
+  return probe.state === 'unavailable' ? `${what}: ${probe.reason}` : `${what} does not exist`;
+}
+
+function text(bytes: Uint8Array): string {
+  return Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
+}
+
+/** Read a property path of a parsed YAML spec, or undefined. */
+export function specField(spec: unknown, ...path: readonly string[]): unknown {
+  let value = spec;
+  for (const key of path) {
+    if (value === null || typeof value !== 'object' || !Object.hasOwn(value, key)) return undefined;
+    value = (value as Record<string, unknown>)[key];
+  }
+  return value;
+}
+
+function fromFile<T>(
+  probe: Probe<Uint8Array>,
+  path: string,
+  parse: (content: string) => T | undefined,
+  what: string,
+): Observed<T> {
+  if (probe.state !== 'ok') return unobserved(notThere(probe, path));
+  const value = parse(text(probe.value));
+  return value === undefined ? unobserved(`${path}: no ${what} found`) : observed(value, path);
+}
+
+function kernelFact(probe: Probe<Uint8Array>): Observed<KernelFact> {
+  return fromFile(
+    probe,
+    NODE_FILES.version,
+    (content) => {
+      const release = parseProcVersion(content);
+      return release === undefined ? undefined : { release };
+    },
+    '"Linux version" line',
+  );
+}
+
+function cpuFact(probe: Probe<Uint8Array>): Observed<CpuFact> {
+  return fromFile(
+    probe,
+    NODE_FILES.cpuinfo,
+    (content) => {
+      const cpu = parseCpuinfo(content);
+      return cpu.arch === 'unknown' ? undefined : cpu;
+    },
+    'flags or Features line',
+  );
+}
+
+function hugePagesFact(
+  meminfo: Probe<Uint8Array>,
+  params: Probe<readonly ResourceEntry[]>,
+): Observed<HugePagesFact> {
+  const fromMeminfo = fromFile(
+    meminfo,
+    NODE_FILES.meminfo,
+    (content): HugePagesFact | undefined => {
+      const values = parseMeminfo(content);
+      const total = values.get('HugePages_Total');
+      const free = values.get('HugePages_Free');
+      const size = values.get('Hugepagesize');
+      if (total === undefined) return undefined;
+      return {
+        total,
+        ...(free === undefined ? {} : { free }),
+        ...(size === undefined ? {} : { pageSizeKiB: size }),
+      };
+    },
+    'HugePages_Total line',
+  );
+  if (fromMeminfo.ok || params.state !== 'ok') return fromMeminfo;
+  // Without /proc/meminfo the vm.nr_hugepages sysctl still gives the total.
+  const param = params.value.find((entry) => entry.id === 'vm.nr_hugepages');
+  const current = Number(specField(param?.spec, 'current'));
+  if (param === undefined || !Number.isSafeInteger(current) || current < 0) return fromMeminfo;
+  return observed({ total: current }, 'KernelParamStatuses vm.nr_hugepages');
+}
+
+function resourceIds(probe: Probe<readonly ResourceEntry[]>): readonly string[] | undefined {
+  return probe.state === 'ok'
+    ? probe.value.map((entry) => normaliseModuleName(entry.id))
+    : undefined;
+}
+
+/** KernelModuleStatuses (1.14+) tells built-in and dynamic modules apart in `spec.type`. */
+function isBuiltinStatus(entry: ResourceEntry): boolean {
+  const type = String(specField(entry.spec, 'type') ?? '').toLowerCase();
+  return type.replace(/[-_ ]/g, '').includes('builtin');
+}
+
+function modulesFact(
+  procModules: Probe<Uint8Array>,
+  sysModule: Probe<readonly ListEntry[]>,
+  statuses: Probe<readonly ResourceEntry[]>,
+  loadedResources: Probe<readonly ResourceEntry[]>,
+): Observed<ModulesFact> {
+  const sources: string[] = [];
+  let loaded: readonly string[] | undefined;
+  if (procModules.state === 'ok') {
+    loaded = parseProcModules(text(procModules.value));
+    sources.push(NODE_FILES.modules);
+  } else if (statuses.state === 'ok') {
+    loaded = statuses.value
+      .filter((entry) => !isBuiltinStatus(entry))
+      .map((entry) => normaliseModuleName(entry.id));
+    sources.push('KernelModuleStatuses');
+  } else if (loadedResources.state === 'ok') {
+    loaded = resourceIds(loadedResources);
+    sources.push('LoadedKernelModules');
+  }
+  const builtin = new Set<string>();
+  if (statuses.state === 'ok') {
+    for (const entry of statuses.value) {
+      if (isBuiltinStatus(entry)) builtin.add(normaliseModuleName(entry.id));
+    }
+    if (!sources.includes('KernelModuleStatuses')) sources.push('KernelModuleStatuses');
+  }
+  const present = new Set([...(loaded ?? []), ...builtin]);
+  if (sysModule.state === 'ok') {
+    for (const entry of sysModule.value) {
+      if (entry.type !== 'dir' || entry.path.includes('/')) continue;
+      const name = normaliseModuleName(entry.path);
+      present.add(name);
+      // /sys/module holds loaded modules too; only when the loaded list is known can the rest be
+      // called built in.
+      if (loaded !== undefined && !loaded.includes(name)) builtin.add(name);
+    }
+    sources.push(NODE_DIRECTORIES.sysModule.path);
+  }
+  if (sources.length === 0) {
+    return unobserved(
+      [
+        notThere(procModules, NODE_FILES.modules),
+        notThere(sysModule, NODE_DIRECTORIES.sysModule.path),
+        notThere(loadedResources, 'LoadedKernelModules'),
+      ].join('; '),
+    );
+  }
+  return observed(
+    {
+      loaded: [...(loaded ?? [])].sort(),
+      builtin: [...builtin].sort(),
+      present: [...present].sort(),
+      complete: sysModule.state === 'ok' || statuses.state === 'ok',
+    },
+    sources.join(', '),
+  );
+}
+
+function devLinksFact(
+  probe: Probe<readonly ListEntry[]>,
+): Observed<Readonly<Record<DevLinkName, LinkState>>> {
+  const path = NODE_DIRECTORIES.dev.path;
+  if (probe.state !== 'ok') return unobserved(notThere(probe, path));
+  const state = (name: DevLinkName): LinkState => {
+    const entry = probe.value.find((candidate) => candidate.path === name);
+    if (entry === undefined) return { kind: 'missing' };
+    if (entry.type === 'symlink') return { kind: 'symlink', target: entry.link };
+    return { kind: 'other', type: entry.type };
+  };
+  const links = Object.fromEntries(DEV_LINKS.map((name) => [name, state(name)]));
+  return observed(links as Record<DevLinkName, LinkState>, path);
+}
+
+function iommuFact(probe: Probe<readonly ListEntry[]>): Observed<readonly IommuGroup[]> {
+  const path = NODE_DIRECTORIES.iommuGroups.path;
+  // No iommu_groups directory: the kernel found no IOMMU (or it is disabled). That is a fact.
+  if (probe.state === 'missing') return observed([], path);
+  if (probe.state !== 'ok') return unobserved(notThere(probe, path));
+  const groups = new Map<string, string[]>();
+  for (const entry of probe.value) {
+    const [group, devices, device, ...rest] = entry.path.split('/');
+    if (group === undefined || !/^\d+$/.test(group)) continue;
+    if (!groups.has(group)) groups.set(group, []);
+    if (devices !== 'devices' || device === undefined || rest.length > 0) continue;
+    if (PCI_ADDRESS.test(device)) groups.get(group)?.push(device);
+  }
+  const list = [...groups.entries()]
+    .map(([id, devices]) => ({ id, devices: devices.sort() }))
+    .sort((a, b) => Number(a.id) - Number(b.id));
+  return observed(list, path);
+}
+
+function identityFilesFact(
+  machineId: Probe<Uint8Array>,
+  initiatorName: Probe<Uint8Array>,
+  hostNqn: Probe<Uint8Array>,
+): Observed<IdentityFilesFact> {
+  const probes = [
+    [NODE_FILES.machineId, machineId],
+    [NODE_FILES.initiatorName, initiatorName],
+    [NODE_FILES.hostNqn, hostNqn],
+  ] as const;
+  for (const [path, probe] of probes) {
+    if (probe.state === 'unavailable') return unobserved(notThere(probe, path));
+  }
+  const content = (probe: Probe<Uint8Array>) =>
+    probe.state === 'ok' ? text(probe.value) : undefined;
+  return observed(
+    {
+      machineId: content(machineId),
+      initiatorName: content(initiatorName),
+      hostNqn: content(hostNqn),
+    },
+    probes.map(([path]) => path).join(', '),
+  );
+}
+
+function fromResources<T>(
+  probe: Probe<readonly ResourceEntry[]>,
+  type: string,
+  map: (entries: readonly ResourceEntry[]) => T,
+): Observed<T> {
+  if (probe.state !== 'ok') return unobserved(notThere(probe, `resource ${type}`));
+  return observed(map(probe.value), type.split('.')[0] ?? type);
+}
+
+function nodeIdFact(probe: Probe<readonly ResourceEntry[]>): Observed<string> {
+  const fact = fromResources(probe, NODE_RESOURCES.identities.type, (entries) => {
+    const local = entries.find((entry) => entry.id === 'local') ?? entries[0];
+    const nodeId = specField(local?.spec, 'nodeId');
+    return typeof nodeId === 'string' && nodeId !== '' ? nodeId : undefined;
+  });
+  if (!fact.ok) return fact;
+  return fact.value === undefined
+    ? unobserved('resource Identities has no spec.nodeId')
+    : observed(fact.value, fact.source);
+}
+
+function extensionsFact(
+  probe: Probe<readonly ResourceEntry[]>,
+): Observed<readonly ExtensionFact[]> {
+  return fromResources(probe, NODE_RESOURCES.extensionStatuses.type, (entries) =>
+    entries
+      .map((entry) => ({
+        name: String(specField(entry.spec, 'metadata', 'name') ?? ''),
+        version: String(specField(entry.spec, 'metadata', 'version') ?? ''),
+      }))
+      .filter((extension) => extension.name !== '')
+      .sort((a, b) => a.name.localeCompare(b.name)),
+  );
+}
+
+function servicesFact(probe: Probe<readonly ResourceEntry[]>): Observed<readonly ServiceFact[]> {
+  return fromResources(probe, NODE_RESOURCES.services.type, (entries) =>
+    entries
+      .map((entry) => ({
+        id: entry.id,
+        running: specField(entry.spec, 'running') === true,
+        healthy: specField(entry.spec, 'healthy') === true,
+      }))
+      .sort((a, b) => a.id.localeCompare(b.id)),
+  );
+}
+
+function directoriesFact(
+  probes: readonly (readonly [string, Probe<readonly ListEntry[]>])[],
+): Observed<Readonly<Record<string, boolean>>> {
+  const directories: Record<string, boolean> = {};
+  for (const [parent, probe] of probes) {
+    if (probe.state === 'unavailable') return unobserved(notThere(probe, parent));
+    if (probe.state !== 'ok') continue;
+    for (const entry of probe.value) {
+      if (entry.type === 'dir' && !entry.path.includes('/')) {
+        directories[`${parent}/${entry.path}`] = true;
+      }
+    }
+  }
+  return observed(directories, probes.map(([parent]) => parent).join(', '));
+}
+
+function versionFact(probe: Probe<{ tag: string; arch?: string }>): Observed<TalosVersionFact> {
+  if (probe.state === 'ok') return observed(probe.value, 'Talos version');
+  return unobserved(notThere(probe, 'Talos version'));
+}
+
+/**
+ * Gather every fact of one node. All reads start at once: over the API each is a round trip,
+ * and a node's time should be one round trip, not the sum of them.
+ */
+export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
+  const read = (path: string) => reader.readFile(path, MAX_NODE_FILE_BYTES);
+  const list = (dir: { path: string; depth: number }) => reader.list(dir.path, dir.depth);
+  const resources = (kind: { namespace: string; type: string }) =>
+    reader.resources(kind.namespace, kind.type);
+  const [
+    version,
+    meminfo,
+    cpuinfo,
+    procModules,
+    procVersion,
+    machineId,
+    initiatorName,
+    hostNqn,
+    dev,
+    sysModule,
+    iommu,
+    varLib,
+    varMnt,
+    identities,
+    extensions,
+    services,
+    loadedModules,
+    moduleStatuses,
+    params,
+  ] = await Promise.all([
+    reader.version(),
+    read(NODE_FILES.meminfo),
+    read(NODE_FILES.cpuinfo),
+    read(NODE_FILES.modules),
+    read(NODE_FILES.version),
+    read(NODE_FILES.machineId),
+    read(NODE_FILES.initiatorName),
+    read(NODE_FILES.hostNqn),
+    list(NODE_DIRECTORIES.dev),
+    list(NODE_DIRECTORIES.sysModule),
+    list(NODE_DIRECTORIES.iommuGroups),
+    list(NODE_DIRECTORIES.varLib),
+    list(NODE_DIRECTORIES.varMnt),
+    resources(NODE_RESOURCES.identities),
+    resources(NODE_RESOURCES.extensionStatuses),
+    resources(NODE_RESOURCES.services),
+    resources(NODE_RESOURCES.loadedKernelModules),
+    resources(NODE_RESOURCES.kernelModuleStatuses),
+    resources(NODE_RESOURCES.kernelParamStatuses),
+  ]);
+  return {
+    node: reader.node,
+    talos: versionFact(version),
+    kernel: kernelFact(procVersion),
+    cpu: cpuFact(cpuinfo),
+    hugepages: hugePagesFact(meminfo, params),
+    modules: modulesFact(procModules, sysModule, moduleStatuses, loadedModules),
+    devLinks: devLinksFact(dev),
+    iommuGroups: iommuFact(iommu),
+    identityFiles: identityFilesFact(machineId, initiatorName, hostNqn),
+    nodeId: nodeIdFact(identities),
+    extensions: extensionsFact(extensions),
+    services: servicesFact(services),
+    directories: directoriesFact([
+      [NODE_DIRECTORIES.varLib.path, varLib],
+      [NODE_DIRECTORIES.varMnt.path, varMnt],
+    ]),
+  };
+}

@@ -1,0 +1,117 @@
+import { EXIT_CHECKS_FAILED, EXIT_ENVIRONMENT, EXIT_OK, isTalosLonghornError } from '../errors.js';
+import type { NodeNeeds } from '../longhorn/needs.js';
+import type { CheckDefinition, CheckResult } from './check.js';
+import { PREFLIGHT_CHECKS } from './checks/index.js';
+import { collectFacts } from './collect.js';
+import type { NodeFacts } from './facts.js';
+import type { NodeReader } from './reader.js';
+
+export interface NodeReport {
+  readonly node: string;
+  /** Set when the node could not be reached or read at all; `checks` is then empty. */
+  readonly error?: string;
+  readonly checks: readonly CheckResult[];
+}
+
+export interface PreflightReport {
+  readonly nodes: readonly NodeReport[];
+}
+
+function errorText(err: unknown): string {
+  return err instanceof Error ? err.message : String(err);
+}
+
+/**
+ * Run the checks that apply (`base` always, `v2` when the plan enables the v2 engine). A check
+ * that throws becomes a `fail` with an `internal error:` message; the others still run.
+ */
+export function runChecks(
+  facts: NodeFacts,
+  needs: NodeNeeds,
+  checks: readonly CheckDefinition[] = PREFLIGHT_CHECKS,
+): CheckResult[] {
+  return checks
+    .filter((check) => check.group === 'base' || needs.v2DataEngine)
+    .map((check): CheckResult => {
+      try {
+        const outcome = check.run(facts, needs);
+        const result = {
+          id: check.id,
+          group: check.group,
+          status: outcome.status,
+          message: outcome.message,
+        };
+        return outcome.remedy === undefined ? result : { ...result, remedy: outcome.remedy };
+      } catch (err) {
+        return {
+          id: check.id,
+          group: check.group,
+          status: 'fail',
+          message: `internal error: ${errorText(err)}`,
+        };
+      }
+    });
+}
+
+/** One node to check: how to reach it and what the plan configures on it. */
+export interface PreflightTarget {
+  readonly node: string;
+  readonly needs: NodeNeeds;
+  open(): Promise<NodeReader>;
+}
+
+export interface PreflightOptions {
+  /** Nodes checked at the same time. */
+  readonly concurrency?: number;
+  /** Called after each node finishes, with the count done so far. */
+  readonly onProgress?: (done: number, total: number, node: string) => void;
+  readonly checks?: readonly CheckDefinition[];
+}
+
+export const DEFAULT_CONCURRENCY = 100;
+
+async function checkNode(
+  target: PreflightTarget,
+  checks: readonly CheckDefinition[] | undefined,
+): Promise<NodeReport> {
+  try {
+    const facts = await collectFacts(await target.open());
+    return { node: target.node, checks: runChecks(facts, target.needs, checks) };
+  } catch (err) {
+    const message = isTalosLonghornError(err) ? err.message : `internal error: ${errorText(err)}`;
+    return { node: target.node, error: message, checks: [] };
+  }
+}
+
+/**
+ * Check many nodes, at most `concurrency` at a time. Reports come back in the order of
+ * `targets`, whatever order the nodes finish in.
+ */
+export async function preflightNodes(
+  targets: readonly PreflightTarget[],
+  options: PreflightOptions = {},
+): Promise<PreflightReport> {
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
+  const reports: NodeReport[] = new Array(targets.length);
+  let next = 0;
+  let done = 0;
+  const worker = async () => {
+    while (next < targets.length) {
+      const index = next++;
+      const target = targets[index];
+      if (target === undefined) continue;
+      reports[index] = await checkNode(target, options.checks);
+      done++;
+      options.onProgress?.(done, targets.length, target.node);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
+  return { nodes: reports };
+}
+
+/** 3 when a node could not be read, else 1 when any check failed, else 0. */
+export function reportExitStatus(report: PreflightReport): number {
+  if (report.nodes.some((node) => node.error !== undefined)) return EXIT_ENVIRONMENT;
+  const failed = report.nodes.some((node) => node.checks.some((check) => check.status === 'fail'));
+  return failed ? EXIT_CHECKS_FAILED : EXIT_OK;
+}

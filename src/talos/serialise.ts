@@ -1,0 +1,32 @@
+import { stringify } from 'yaml';
+import { TalosLonghornError } from '../errors.js';
+import type { TalosDocument } from './documents.js';
+
+export const PATCH_FORMATS = ['yaml', 'json'] as const;
+export type PatchFormat = (typeof PATCH_FORMATS)[number];
+
+export interface RenderPatchOptions {
+  readonly format: PatchFormat;
+}
+
+/**
+ * No line folding (a long annotation value stays on one line), and quoting by YAML 1.1 rules so
+ * that readers of either YAML version see strings such as `0000:01:00.0` or `on` as strings.
+ */
+const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, version: '1.1' } as const;
+
+/**
+ * Serialise documents as a strategic-merge patch: multi-document YAML (`---` between documents)
+ * for talosctl, Terraform and talhelper, or a JSON array of the documents for programs. Never
+ * empty: Talos treats an empty patch as JSON6902, which fails on multi-document configs.
+ */
+export function renderPatch(
+  documents: readonly TalosDocument[],
+  options: RenderPatchOptions = { format: 'yaml' },
+): string {
+  if (documents.length === 0) {
+    throw new TalosLonghornError('internal', 'refusing to render an empty patch');
+  }
+  if (options.format === 'json') return `${JSON.stringify(documents, null, 2)}\n`;
+  return documents.map((document) => stringify(document, YAML_OPTIONS)).join('---\n');
+}

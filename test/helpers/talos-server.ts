@@ -1,0 +1,460 @@
+// A fake Talos apid for tests: a real gRPC server (@grpc/grpc-js + @grpc/proto-loader, loaded
+// from the project's own .proto files) on loopback with mutual TLS. Like apid it routes each call
+// by the `node` metadata header, enforces Talos's role rules (Read and ApplyConfiguration need
+// os:admin; sensitive COSI resources too) and answers in Talos's formats: Read streams
+// common.Data chunks, COSI resources carry yaml_spec, a missing file or resource is NOT_FOUND,
+// an unreachable node is UNAVAILABLE, a forbidden call is PERMISSION_DENIED "not authorized".
+import { lstat, readdir, readFile } from 'node:fs/promises';
+import { join, relative } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { parseAllDocuments, stringify } from 'yaml';
+
+const protoDir = fileURLToPath(new URL('../../src/api/proto', import.meta.url));
+
+export interface FakeResource {
+  readonly namespace: string;
+  readonly type: string;
+  readonly id: string;
+  /** Served as yaml_spec: an object is stringified as YAML, a string is sent as is. */
+  readonly spec: unknown;
+  readonly version?: string;
+  readonly phase?: string;
+}
+
+export type FakeMethod = 'Version' | 'Read' | 'List' | 'ApplyConfiguration' | 'Get' | 'ListResources';
+
+export interface FakeCall {
+  readonly method: FakeMethod;
+  /** The `node` header, or undefined when the endpoint itself was asked. */
+  readonly node: string | undefined;
+  readonly roles: readonly string[];
+  readonly request: Record<string, unknown>;
+}
+
+/** What a hook may do to a call: delay it, fail it with a gRPC status, or fail it in metadata. */
+export interface FakeFault {
+  readonly delayMs?: number;
+  readonly status?: { readonly code: grpc.status; readonly message: string };
+  /** Answer normally shaped, with `common.Metadata.error` set (as apid does for a node). */
+  readonly metadataError?: { readonly message: string; readonly code?: grpc.status };
+}
+
+export interface AppliedConfig {
+  readonly data: string;
+  readonly mode: string;
+  readonly dryRun: boolean;
+}
+
+export interface FakeNode {
+  readonly hostname?: string;
+  /** Talos version tag answered by Version (default v1.11.3). */
+  readonly tag?: string;
+  /** Files by absolute node path; they win over `root`. */
+  readonly files?: Readonly<Record<string, string | Uint8Array>>;
+  /** A directory standing for the node's `/`: Read and List map node paths below it. */
+  readonly root?: string;
+  readonly resources?: readonly FakeResource[];
+  /** The node's machine config, served as MachineConfigs.config.talos.dev config/v1alpha1. */
+  machineConfig?: string;
+  /** apid cannot reach this node: every call fails UNAVAILABLE. */
+  readonly unreachable?: boolean;
+  /** Called for every call to this node before it is answered. */
+  readonly fault?: (call: FakeCall) => FakeFault | undefined;
+  /** ApplyConfiguration requests received (dry runs included). */
+  readonly applied?: AppliedConfig[];
+}
+
+export interface FakeTalosOptions {
+  readonly nodes: Record<string, FakeNode>;
+  /** PEM: the CA that client certificates must chain to, and the server's certificate and key. */
+  readonly ca: string;
+  readonly server: { readonly cert: string; readonly key: string };
+  /** Added to every call, like a slow network or node. */
+  readonly latencyMs?: number;
+  /** The node that answers calls without a `node` header (default: the first node). */
+  readonly self?: string;
+  readonly port?: number;
+}
+
+export interface FakeTalos {
+  readonly port: number;
+  /** `127.0.0.1:<port>`, ready for a talosconfig's endpoints. */
+  readonly endpoint: string;
+  readonly calls: FakeCall[];
+  close(): Promise<void>;
+}
+
+const SENSITIVE_TYPES = new Set(['MachineConfigs.config.talos.dev', 'OSRootSecrets.secrets.talos.dev']);
+const ADMIN_ONLY: ReadonlySet<FakeMethod> = new Set(['Read', 'ApplyConfiguration']);
+const READ_CHUNK = 4096;
+/** Go's os.FileMode bits as Talos sends them: ModeDir is bit 31, ModeSymlink bit 27. */
+const GO_MODE_DIR = 2 ** 31;
+const GO_MODE_SYMLINK = 2 ** 27;
+
+let packageCache: grpc.GrpcObject | undefined;
+function loadPackage(): grpc.GrpcObject {
+  packageCache ??= grpc.loadPackageDefinition(
+    protoLoader.loadSync(['machine/machine.proto', 'cosi/state.proto'], {
+      includeDirs: [protoDir],
+      keepCase: true,
+      longs: String,
+      enums: String,
+      defaults: true,
+    }),
+  );
+  return packageCache;
+}
+
+function serviceOf(pkg: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
+  let value: unknown = pkg;
+  for (const part of path.split('.')) value = (value as Record<string, unknown>)[part];
+  return (value as { service: grpc.ServiceDefinition }).service;
+}
+
+type AnyCall =
+  | grpc.ServerUnaryCall<Record<string, unknown>, unknown>
+  | grpc.ServerWritableStream<Record<string, unknown>, unknown>;
+
+function rolesOf(call: AnyCall): string[] {
+  const o = call.getAuthContext()?.sslPeerCertificate?.subject?.O;
+  if (o === undefined) return [];
+  return Array.isArray(o) ? o : [o];
+}
+
+function statusError(code: grpc.status, details: string): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata: new grpc.Metadata() });
+}
+
+const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
+
+/** Everything a handler needs about one call, after routing and authorisation. */
+interface Routed {
+  readonly node: FakeNode;
+  readonly name: string;
+  readonly metadata: Record<string, unknown>;
+  /** A metadata error to answer with instead of data. */
+  readonly metadataError?: Record<string, unknown>;
+}
+
+export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTalos> {
+  const pkg = loadPackage();
+  const calls: FakeCall[] = [];
+  const self = options.self ?? Object.keys(options.nodes)[0];
+
+  async function route(method: FakeMethod, call: AnyCall): Promise<Routed> {
+    const header = call.metadata.get('node')[0];
+    const nodeName = header === undefined ? undefined : String(header);
+    const roles = rolesOf(call);
+    const request = call.request;
+    const record: FakeCall = { method, node: nodeName, roles, request };
+    calls.push(record);
+    if (options.latencyMs) await sleep(options.latencyMs);
+    const name = nodeName ?? self ?? '';
+    const node = Object.hasOwn(options.nodes, name) ? options.nodes[name] : undefined;
+    if (node === undefined || node.unreachable) {
+      throw statusError(
+        grpc.status.UNAVAILABLE,
+        `connection error: desc = "transport: Error while dialing: dial tcp ${name}:50000: connect: no route to host"`,
+      );
+    }
+    const isAdmin = roles.includes('os:admin');
+    const sensitive = SENSITIVE_TYPES.has(String(request.type ?? ''));
+    if (!isAdmin && (ADMIN_ONLY.has(method) || sensitive)) {
+      throw statusError(grpc.status.PERMISSION_DENIED, 'not authorized');
+    }
+    const fault = node.fault?.(record);
+    if (fault?.delayMs) await sleep(fault.delayMs);
+    if (fault?.status) throw statusError(fault.status.code, fault.status.message);
+    const hostname = node.hostname ?? name;
+    const metadata = { hostname };
+    if (fault?.metadataError) {
+      const code = fault.metadataError.code ?? grpc.status.UNKNOWN;
+      return {
+        node,
+        name,
+        metadata,
+        metadataError: {
+          hostname,
+          error: fault.metadataError.message,
+          status: { code, message: fault.metadataError.message, details: [] },
+        },
+      };
+    }
+    return { node, name, metadata };
+  }
+
+  function unary(method: FakeMethod, answer: (r: Routed, req: Record<string, unknown>) => Promise<unknown>) {
+    return (
+      call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
+      callback: grpc.sendUnaryData<unknown>,
+    ) => {
+      route(method, call)
+        .then((routed) => answer(routed, call.request))
+        .then((reply) => callback(null, reply), (err: grpc.ServiceError) => callback(err));
+    };
+  }
+
+  function streaming(
+    method: FakeMethod,
+    produce: (r: Routed, req: Record<string, unknown>, write: (m: unknown) => Promise<void>) => Promise<void>,
+  ) {
+    return (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
+      const write = (message: unknown) =>
+        new Promise<void>((resolve) => {
+          if (call.write(message)) resolve();
+          else call.once('drain', () => resolve());
+        });
+      route(method, call)
+        .then((routed) => produce(routed, call.request, write))
+        .then(
+          () => call.end(),
+          (err: grpc.ServiceError) => call.emit('error', err),
+        );
+    };
+  }
+
+  const server = new grpc.Server();
+  server.addService(serviceOf(pkg, 'machine.MachineService'), {
+    Version: unary('Version', async (r) => ({
+      messages: [
+        {
+          metadata: r.metadataError ?? r.metadata,
+          version: {
+            tag: r.node.tag ?? 'v1.11.3',
+            sha: 'fake',
+            built: '',
+            go_version: 'go1.24',
+            os: 'linux',
+            arch: 'amd64',
+          },
+          platform: { name: 'metal', mode: 'metal' },
+          features: { rbac: true },
+        },
+      ],
+    })),
+    Read: streaming('Read', async (r, req, write) => {
+      if (r.metadataError) return write({ metadata: r.metadataError });
+      const bytes = await readNodeFile(r.node, String(req.path));
+      for (let at = 0; at < bytes.length; at += READ_CHUNK) {
+        await write({ bytes: bytes.subarray(at, at + READ_CHUNK) });
+      }
+    }),
+    List: streaming('List', async (r, req, write) => {
+      if (r.metadataError) return write({ metadata: r.metadataError });
+      for (const entry of await listNode(r.node, String(req.root), Boolean(req.recurse))) {
+        await write(entry);
+      }
+    }),
+    ApplyConfiguration: unary('ApplyConfiguration', async (r, req) => {
+      if (r.metadataError) return { messages: [{ metadata: r.metadataError }] };
+      const data = Buffer.from(req.data as Uint8Array).toString('utf8');
+      const docs = parseAllDocuments(data);
+      const list = Array.isArray(docs) ? docs : [docs];
+      if (data.trim() === '' || list.some((d) => d.errors.length > 0)) {
+        throw statusError(grpc.status.INVALID_ARGUMENT, 'failed to parse config: invalid YAML');
+      }
+      const mode = String(req.mode);
+      const dryRun = Boolean(req.dry_run);
+      r.node.applied?.push({ data, mode, dryRun });
+      const effective = mode === 'AUTO' ? 'NO_REBOOT' : mode;
+      if (!dryRun && mode !== 'STAGED') r.node.machineConfig = data;
+      const summary = dryRun
+        ? `Dry run summary:\nApplied configuration with mode ${effective} (skipped in dry-run).`
+        : `Applied configuration with mode ${effective}`;
+      return {
+        messages: [{ metadata: r.metadata, warnings: [], mode: effective, mode_details: summary }],
+      };
+    }),
+  });
+  server.addService(serviceOf(pkg, 'cosi.resource.State'), {
+    Get: unary('Get', async (r, req) => {
+      if (r.metadataError) throw statusError(grpc.status.UNKNOWN, String(r.metadataError.error));
+      const found = resourcesOf(r.node).find(
+        (res) => res.namespace === req.namespace && res.type === req.type && res.id === req.id,
+      );
+      if (found === undefined) {
+        throw statusError(
+          grpc.status.NOT_FOUND,
+          `resource ${String(req.type)}(${String(req.namespace)}/${String(req.id)}@undefined) doesn't exist`,
+        );
+      }
+      return { resource: wireResource(found) };
+    }),
+    List: streaming('ListResources', async (r, req, write) => {
+      if (r.metadataError) throw statusError(grpc.status.UNKNOWN, String(r.metadataError.error));
+      for (const res of resourcesOf(r.node)) {
+        if (res.namespace === req.namespace && res.type === req.type) {
+          await write({ resource: wireResource(res) });
+        }
+      }
+    }),
+  });
+
+  const credentials = grpc.ServerCredentials.createSsl(
+    Buffer.from(options.ca),
+    [{ cert_chain: Buffer.from(options.server.cert), private_key: Buffer.from(options.server.key) }],
+    true,
+  );
+  const port = await new Promise<number>((resolve, reject) =>
+    server.bindAsync(`127.0.0.1:${options.port ?? 0}`, credentials, (err, p) =>
+      err ? reject(err) : resolve(p),
+    ),
+  );
+  return {
+    port,
+    endpoint: `127.0.0.1:${port}`,
+    calls,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.forceShutdown();
+        resolve();
+      }),
+  };
+}
+
+function resourcesOf(node: FakeNode): FakeResource[] {
+  const list = [...(node.resources ?? [])];
+  if (node.machineConfig !== undefined) {
+    list.push({
+      namespace: 'config',
+      type: 'MachineConfigs.config.talos.dev',
+      id: 'v1alpha1',
+      spec: node.machineConfig,
+    });
+  }
+  return list;
+}
+
+function wireResource(res: FakeResource) {
+  const yaml_spec = typeof res.spec === 'string' ? res.spec : stringify(res.spec);
+  return {
+    metadata: {
+      namespace: res.namespace,
+      type: res.type,
+      id: res.id,
+      version: res.version ?? '1',
+      owner: '',
+      phase: res.phase ?? 'running',
+      finalizers: [],
+      labels: {},
+      annotations: {},
+    },
+    spec: { yaml_spec },
+  };
+}
+
+function notFound(path: string): grpc.ServiceError {
+  return statusError(grpc.status.NOT_FOUND, `stat ${path}: no such file or directory`);
+}
+
+async function readNodeFile(node: FakeNode, path: string): Promise<Buffer> {
+  const inMemory = node.files?.[path];
+  if (inMemory !== undefined) return Buffer.from(inMemory);
+  if (node.root === undefined) throw notFound(path);
+  const onDisk = join(node.root, path);
+  const info = await lstat(onDisk).catch(() => undefined);
+  if (info === undefined) throw notFound(path);
+  if (!info.isFile()) throw statusError(grpc.status.UNKNOWN, 'path must be a regular file');
+  return readFile(onDisk);
+}
+
+interface WireFileInfo {
+  metadata: Record<string, unknown>;
+  name: string;
+  size: string;
+  mode: number;
+  modified: string;
+  is_dir: boolean;
+  error: string;
+  link: string;
+  relative_name: string;
+  uid: number;
+  gid: number;
+}
+
+function fileInfo(name: string, root: string, size: number, isDir: boolean, mode: number) {
+  const rel = relative(root, name) || '.';
+  const entry: WireFileInfo = {
+    metadata: {},
+    name,
+    size: String(size),
+    mode,
+    modified: '0',
+    is_dir: isDir,
+    error: '',
+    link: '',
+    relative_name: rel,
+    uid: 0,
+    gid: 0,
+  };
+  return entry;
+}
+
+async function listNode(node: FakeNode, root: string, recurse: boolean): Promise<WireFileInfo[]> {
+  const entries = new Map<string, WireFileInfo>();
+  const prefix = root.endsWith('/') ? root : `${root}/`;
+  for (const [path, content] of Object.entries(node.files ?? {})) {
+    if (!path.startsWith(prefix)) continue;
+    const rest = path.slice(prefix.length);
+    if (!recurse && rest.includes('/')) {
+      const dir = prefix + rest.slice(0, rest.indexOf('/'));
+      entries.set(dir, fileInfo(dir, root, 0, true, GO_MODE_DIR + 0o755));
+      continue;
+    }
+    entries.set(path, fileInfo(path, root, Buffer.from(content).length, false, 0o644));
+  }
+  if (node.root !== undefined) await walk(node.root, root, root, recurse, entries);
+  if (entries.size === 0 && node.root === undefined && node.files?.[root] === undefined) {
+    throw statusError(grpc.status.UNKNOWN, `lstat ${root}: no such file or directory`);
+  }
+  const sorted = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));
+  return [fileInfo(root, root, 0, true, GO_MODE_DIR + 0o755), ...sorted];
+}
+
+async function walk(
+  hostRoot: string,
+  nodeDir: string,
+  listRoot: string,
+  recurse: boolean,
+  into: Map<string, WireFileInfo>,
+): Promise<void> {
+  const names = await readdir(join(hostRoot, nodeDir)).catch(() => []);
+  for (const name of names.sort()) {
+    const nodePath = `${nodeDir.replace(/\/$/, '')}/${name}`;
+    const info = await lstat(join(hostRoot, nodePath));
+    const mode =
+      (info.mode & 0o777) +
+      (info.isDirectory() ? GO_MODE_DIR : 0) +
+      (info.isSymbolicLink() ? GO_MODE_SYMLINK : 0);
+    into.set(nodePath, fileInfo(nodePath, listRoot, info.size, info.isDirectory(), mode));
+    if (recurse && info.isDirectory()) await walk(hostRoot, nodePath, listRoot, recurse, into);
+  }
+}
+
+export interface TalosconfigInput {
+  readonly ca: string;
+  /** Client certificate and key (PEM); the key is written as talosctl does (`ED25519 PRIVATE KEY`). */
+  readonly client?: { readonly cert: string; readonly talosKey: string };
+  readonly endpoints: readonly string[];
+  readonly nodes?: readonly string[];
+  readonly context?: string;
+}
+
+/** A talosconfig file's text for the fake server, in talosctl's layout (base64 PEM fields). */
+export function talosconfigText(input: TalosconfigInput): string {
+  const name = input.context ?? 'fake';
+  const b64 = (pem: string) => Buffer.from(pem).toString('base64');
+  return stringify({
+    context: name,
+    contexts: {
+      [name]: {
+        endpoints: [...input.endpoints],
+        ...(input.nodes ? { nodes: [...input.nodes] } : {}),
+        ca: b64(input.ca),
+        ...(input.client ? { crt: b64(input.client.cert), key: b64(input.client.talosKey) } : {}),
+      },
+    },
+  });
+}

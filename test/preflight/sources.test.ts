@@ -1,0 +1,189 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TalosClient } from '../../src/api/client.js';
+import { planNode } from '../../src/longhorn/plan.js';
+import type { CheckResult, CheckStatus } from '../../src/preflight/check.js';
+import { collectFacts } from '../../src/preflight/collect.js';
+import { runChecks } from '../../src/preflight/run.js';
+import { LocalRootReader } from '../../src/preflight/sources/local-root.js';
+import { TalosApiReader } from '../../src/preflight/sources/talos-api.js';
+import type { FakeTalos } from '../helpers/talos-server.js';
+import { clientFor, startFake } from './api-harness.js';
+import {
+  buildFixtureNode,
+  FIXTURE_DISK,
+  type FixtureVariant,
+  fakeNodeFor,
+  VARIANT_NAMES,
+} from './fixture-nodes.js';
+
+/** What every fixture is checked against: the plan a v2 node with one NVMe drive gets. */
+const needs = planNode({ disks: [FIXTURE_DISK], dataPath: true });
+
+const HEALTHY: Record<string, CheckStatus> = {
+  'talos-version': 'pass',
+  'kernel-version': 'pass',
+  'cpu-flags': 'pass',
+  'kernel-modules': 'pass',
+  'vfio-iommu': 'pass',
+  hugepages: 'pass',
+  'dev-fd': 'pass',
+  'identity-files': 'pass',
+  extensions: 'pass',
+  'iscsid-service': 'pass',
+  'data-path': 'pass',
+};
+
+/** Each fixture differs from the healthy node in one respect, so in these statuses only. */
+const EXPECTED: Record<
+  FixtureVariant,
+  { statuses: Record<string, CheckStatus>; message?: [string, RegExp] }
+> = {
+  'healthy-1.13': { statuses: {}, message: ['kernel-modules', /nvme_tcp built in/] },
+  'talos-1.9-no-dev-fd': {
+    statuses: { 'dev-fd': 'fail', 'identity-files': 'skip' },
+    message: [
+      'dev-fd',
+      /^\/dev\/fd is missing; \/dev\/stdin is missing; \/dev\/stdout is missing; \/dev\/stderr is missing$/,
+    ],
+  },
+  'missing-vfio-pci': {
+    statuses: { 'kernel-modules': 'fail' },
+    message: ['kernel-modules', /^vfio_pci missing \(neither loaded nor built in\)/],
+  },
+  'nvme-tcp-built-in-1.14': { statuses: {}, message: ['kernel-modules', /nvme_tcp built in/] },
+  'no-hugepages': {
+    statuses: { hugepages: 'fail' },
+    message: ['hugepages', /^0 huge pages reserved, 1024 planned \(2048 MiB\)$/],
+  },
+  'iommu-shared-bridge': {
+    statuses: { 'vfio-iommu': 'fail' },
+    message: ['vfio-iommu', /^0000:01:00\.0 shares IOMMU group 1 with 0000:00:01\.0$/],
+  },
+  'wrong-identity': {
+    statuses: { 'identity-files': 'fail' },
+    message: [
+      'identity-files',
+      /initiatorname\.iscsi is .*0123456789abcdef.*expected .*be871ac0d0dd31fa4caca753b0f3f1b2/,
+    ],
+  },
+  'kernel-6.1': {
+    statuses: { 'kernel-version': 'warn' },
+    message: ['kernel-version', /^kernel 6\.1\.112-talos is older than 6\.7/],
+  },
+};
+
+let workDir: string;
+let server: FakeTalos;
+let admin: TalosClient;
+let reader: TalosClient;
+const roots = new Map<FixtureVariant, string>();
+
+beforeAll(async () => {
+  workDir = await mkdtemp(join(tmpdir(), 'tl-preflight-'));
+  const nodes: Record<string, Awaited<ReturnType<typeof fakeNodeFor>>> = {};
+  for (const variant of VARIANT_NAMES) {
+    const root = await buildFixtureNode(variant, join(workDir, variant));
+    roots.set(variant, root);
+    nodes[variant] = await fakeNodeFor(root);
+  }
+  server = await startFake(nodes);
+  admin = clientFor(server, 'admin');
+  reader = clientFor(server, 'reader');
+});
+afterAll(async () => {
+  admin?.close();
+  reader?.close();
+  await server?.close();
+  await rm(workDir, { recursive: true, force: true });
+});
+
+async function viaRoot(variant: FixtureVariant): Promise<CheckResult[]> {
+  const facts = await collectFacts(await LocalRootReader.open(roots.get(variant) ?? '', variant));
+  return runChecks(facts, needs);
+}
+
+async function viaApi(variant: FixtureVariant, client: TalosClient): Promise<CheckResult[]> {
+  return runChecks(await collectFacts(new TalosApiReader(client, variant)), needs);
+}
+
+function statuses(results: readonly CheckResult[]): Record<string, CheckStatus> {
+  return Object.fromEntries(results.map((result) => [result.id, result.status]));
+}
+
+describe.each(VARIANT_NAMES)('fixture %s', (variant) => {
+  const expected = EXPECTED[variant];
+
+  it('through --root: only the expected checks differ from a healthy node', async () => {
+    const results = await viaRoot(variant);
+    expect(statuses(results)).toEqual({ ...HEALTHY, ...expected.statuses });
+    if (expected.message) {
+      const [id, pattern] = expected.message;
+      expect(results.find((result) => result.id === id)?.message).toMatch(pattern);
+    }
+    for (const result of results) {
+      if (result.status === 'fail' || result.status === 'warn') expect(result.remedy).toBeTruthy();
+      else expect(result.remedy).toBeUndefined();
+    }
+  });
+
+  it('through the Talos API (os:admin): the same report as through --root', async () => {
+    expect(await viaApi(variant, admin)).toEqual(await viaRoot(variant));
+  });
+});
+
+describe('the API source with role os:reader', () => {
+  it('skips the checks that need file reads, naming the role, and still runs the rest', async () => {
+    const results = await viaApi('healthy-1.13', reader);
+    const byId = Object.fromEntries(results.map((result) => [result.id, result]));
+    for (const id of ['kernel-version', 'cpu-flags', 'identity-files']) {
+      expect(byId[id]?.status).toBe('skip');
+      expect(byId[id]?.message).toMatch(/is not allowed for role os:reader \(needs os:admin\)/);
+    }
+    // Listings (os:reader may List) and resources still answer these.
+    for (const id of [
+      'talos-version',
+      'kernel-modules',
+      'vfio-iommu',
+      'dev-fd',
+      'extensions',
+      'iscsid-service',
+      'data-path',
+    ]) {
+      expect(byId[id]?.status, id).toBe('pass');
+    }
+    expect(byId.hugepages?.status).toBe('pass');
+    expect(byId.hugepages?.message).toMatch(
+      /free pages unknown: KernelParamStatuses vm\.nr_hugepages only/,
+    );
+  });
+
+  it('still finds a missing huge-page reservation from the kernel parameter', async () => {
+    const results = await viaApi('no-hugepages', reader);
+    expect(results.find((result) => result.id === 'hugepages')?.status).toBe('fail');
+  });
+
+  it('finds nvme_tcp built in on 1.14 from KernelModuleStatuses alone', async () => {
+    const results = await viaApi('nvme-tcp-built-in-1.14', reader);
+    const modules = results.find((result) => result.id === 'kernel-modules');
+    expect(modules?.status).toBe('pass');
+    expect(modules?.message).toMatch(/nvme_tcp built in/);
+  });
+});
+
+describe('an unreachable node', () => {
+  it('throws a connection error instead of reporting checks', async () => {
+    const unreachable = await startFake({ gone: { unreachable: true } });
+    const client = clientFor(unreachable, 'admin');
+    try {
+      await expect(collectFacts(new TalosApiReader(client, 'gone'))).rejects.toMatchObject({
+        code: 'connection',
+      });
+    } finally {
+      client.close();
+      await unreachable.close();
+    }
+  });
+});

@@ -1,0 +1,125 @@
+import { describe, expect, it } from 'vitest';
+import {
+  type NodeOptions,
+  planNode,
+  renderTalosDocuments,
+  SUPPORTED_TALOS_VERSIONS,
+  supports,
+  type TalosDocument,
+  type TalosVersion,
+} from '../../src/index.js';
+import { GOLDEN_CASES, goldenInput } from './fixtures.js';
+
+/**
+ * Talos's strategic merge (configpatcher + merge package), simulated: documents are matched by
+ * apiVersion/kind/name (the v1alpha1 document has neither kind nor name); unmatched documents
+ * are appended; maps merge key by key; scalars are replaced; lists are appended — inside named
+ * documents too, as no field we emit is tagged `merge:"replace"`.
+ */
+type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+type Doc = { [key: string]: Json };
+
+function documentId(doc: Doc): string {
+  if (doc.kind === undefined) return 'v1alpha1';
+  return `${String(doc.apiVersion)}/${String(doc.kind)}/${doc.name === undefined ? '' : String(doc.name)}`;
+}
+
+function mergeValue(left: Json | undefined, right: Json): Json {
+  if (Array.isArray(right)) return [...(Array.isArray(left) ? left : []), ...right];
+  if (right !== null && typeof right === 'object') {
+    const base = left !== null && typeof left === 'object' && !Array.isArray(left) ? left : {};
+    const out: { [key: string]: Json } = { ...base };
+    for (const [key, value] of Object.entries(right)) out[key] = mergeValue(base[key], value);
+    return out;
+  }
+  return right;
+}
+
+function strategicMerge(config: readonly Doc[], patch: readonly TalosDocument[]): Doc[] {
+  const result = config.map((doc) => structuredClone(doc));
+  for (const raw of patch) {
+    const doc = structuredClone(raw) as unknown as Doc;
+    const at = result.findIndex((d) => documentId(d) === documentId(doc));
+    if (at < 0) result.push(doc);
+    else result[at] = mergeValue(result[at], doc) as Doc;
+  }
+  return result;
+}
+
+/** What the node ends up doing: repeated identical list entries change nothing. */
+function effective(value: Json): Json {
+  if (Array.isArray(value)) {
+    const seen = new Set<string>();
+    return value.map(effective).filter((item) => {
+      const key = JSON.stringify(item);
+      if (seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+  }
+  if (value !== null && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, effective(v)]));
+  }
+  return value;
+}
+
+const BASE: Doc[] = [{ version: 'v1alpha1', machine: { type: 'worker' } }];
+
+function cases(version: TalosVersion): [string, NodeOptions][] {
+  return [
+    ...GOLDEN_CASES.map((name): [string, NodeOptions] => [name, goldenInput(version, name)]),
+    ['v2 off', { v2DataEngine: false }],
+  ];
+}
+
+describe('applying a patch twice', () => {
+  for (const version of SUPPORTED_TALOS_VERSIONS) {
+    for (const [name, options] of cases(version)) {
+      it(`Talos ${version} ${name}: same documents, same effective state`, () => {
+        const patch = renderTalosDocuments(planNode(options), version);
+        const once = strategicMerge(BASE, patch);
+        const twice = strategicMerge(once, patch);
+        expect(twice.map(documentId)).toEqual(once.map(documentId));
+        expect(effective(twice)).toEqual(effective(once));
+        // Generator flow (one patch file per node over a fixed base): replaces, never stacks.
+        expect(strategicMerge(BASE, patch)).toEqual(once);
+      });
+    }
+  }
+
+  it('Talos >= 1.14 keeps modules, sysctls and labels exact; <= 1.13 appends module entries', () => {
+    const needs = planNode({ disks: ['0000:01:00.0'] });
+    for (const version of SUPPORTED_TALOS_VERSIONS) {
+      const patch = renderTalosDocuments(needs, version);
+      const once = strategicMerge(BASE, patch);
+      const twice = strategicMerge(once, patch);
+      const withoutExtension = (docs: Doc[]) =>
+        docs.filter((d) => d.kind !== 'ExtensionServiceConfig');
+      if (supports(version, 'kernelModuleConfig')) {
+        expect(withoutExtension(twice)).toEqual(withoutExtension(once));
+      } else {
+        const modules = (docs: Doc[]) =>
+          (((docs[0] as Doc).machine as Doc).kernel as { modules: Json[] }).modules;
+        expect(modules(twice)).toHaveLength(2 * modules(once).length);
+      }
+      // The extension's environment is a list, which Talos appends on every version.
+      const env = (docs: Doc[]) =>
+        docs.find((d) => d.kind === 'ExtensionServiceConfig')?.environment as string[];
+      expect(env(twice)).toEqual([...env(once), ...env(once)]);
+    }
+  });
+
+  it('the simulator merges maps key by key and appends unmatched documents', () => {
+    const base: Doc[] = [
+      { apiVersion: 'v1alpha1', kind: 'SysctlConfig', params: { 'a.b': '1', 'c.d': '2' } },
+    ];
+    const merged = strategicMerge(base, [
+      { apiVersion: 'v1alpha1', kind: 'SysctlConfig', params: { 'c.d': '3' } },
+      { apiVersion: 'v1alpha1', kind: 'KernelModuleConfig', name: 'x' },
+    ]);
+    expect(merged).toEqual([
+      { apiVersion: 'v1alpha1', kind: 'SysctlConfig', params: { 'a.b': '1', 'c.d': '3' } },
+      { apiVersion: 'v1alpha1', kind: 'KernelModuleConfig', name: 'x' },
+    ]);
+  });
+});
