@@ -1,4 +1,30 @@
 // Public API of talos-longhorn: explicit named exports only.
+export type {
+  ApplyMode,
+  ApplyOptions,
+  ApplyResult,
+  ClientCertificateInfo,
+  CosiResource,
+  FileCheck,
+  FileEntry,
+  FileMismatch,
+  NodeIdentity,
+  NodeVersion,
+  PatchNodeResult,
+  RetryPolicy,
+  TalosClientOptions,
+  TalosContext,
+} from './api/index.js';
+export {
+  compareIdentityFiles,
+  loadTalosConfig,
+  mergeConfigPatch,
+  parseTalosConfig,
+  patchNodeConfig,
+  readNodeIdentity,
+  TalosClient,
+  TalosCredentials,
+} from './api/index.js';
 export type { ErrorCode } from './errors.js';
 export { exitStatusFor, isTalosLonghornError, TalosLonghornError } from './errors.js';
 export type {

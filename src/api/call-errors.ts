@@ -56,7 +56,11 @@ export function classifyFailure(err: unknown): FailureKind {
   if (err instanceof ConnectError && err.code === Code.Unavailable) return 'unavailable';
   // The peer reset the connection before answering: what a TLS 1.3 server does when it rejects
   // the client certificate after the handshake (and what a crashing endpoint does).
-  if (err instanceof ConnectError && err.code === Code.Canceled && /CANCEL \(0x8\)/.test(err.rawMessage)) {
+  if (
+    err instanceof ConnectError &&
+    err.code === Code.Canceled &&
+    /CANCEL \(0x8\)/.test(err.rawMessage)
+  ) {
     return 'closed';
   }
   return 'other';

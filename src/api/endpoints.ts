@@ -34,7 +34,12 @@ export function endpointUrl(endpoint: string, field: string): string {
   }
   if (host === '') throw fail('has no host');
   const portNumber = port === undefined ? TALOS_API_PORT : Number(port);
-  if (!/^\d*$/.test(port ?? '') || !Number.isInteger(portNumber) || portNumber < 1 || portNumber > 65535) {
+  if (
+    !/^\d*$/.test(port ?? '') ||
+    !Number.isInteger(portNumber) ||
+    portNumber < 1 ||
+    portNumber > 65535
+  ) {
     throw fail('has an invalid port');
   }
   return `https://${isIP(host) === 6 ? `[${host}]` : host}:${portNumber}`;

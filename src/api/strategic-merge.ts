@@ -78,11 +78,17 @@ function mergeList(key: string, base: Json[], patch: Json[]): Json[] {
       const [firstKey] = Object.keys(withoutDirective(item));
       result = result.filter(
         (existing) =>
-          !(firstKey !== undefined && isMap(existing) && isDeepStrictEqual(existing[firstKey], item[firstKey])),
+          !(
+            firstKey !== undefined &&
+            isMap(existing) &&
+            isDeepStrictEqual(existing[firstKey], item[firstKey])
+          ),
       );
       continue;
     }
-    const at = mergeKeys ? result.findIndex((existing) => sameByKeys(existing, item, mergeKeys)) : -1;
+    const at = mergeKeys
+      ? result.findIndex((existing) => sameByKeys(existing, item, mergeKeys))
+      : -1;
     const existing = result[at];
     if (at >= 0 && existing !== undefined) result[at] = mergeValue(key, existing, item);
     else result.push(item);

@@ -117,7 +117,10 @@ export class TalosTransport {
       const session = new Http2SessionManager(
         baseUrl,
         { idleConnectionTimeoutMs: 60_000 },
-        { ca: this.#credentials.ca, ...(cert !== undefined && key !== undefined ? { cert, key } : {}) },
+        {
+          ca: this.#credentials.ca,
+          ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+        },
       );
       const transport = createGrpcTransport({ baseUrl, sessionManager: session });
       clients = {
@@ -163,8 +166,7 @@ export class TalosTransport {
           const result = await fn(this.#clientsFor(endpoint), options, progress);
           this.#preferred = index;
           return result;
-        } catch (thrown) {
-          const err = this.#withSessionCause(thrown, endpoint);
+        } catch (err) {
           failure = { err, endpoint };
           const kind = classifyFailure(err);
           const delivered = kind !== 'unreachable' && kind !== 'tls';
@@ -177,20 +179,6 @@ export class TalosTransport {
       if (last !== 'unreachable' && last !== 'unavailable') break;
     }
     throw this.#error(failure?.err, invocation, failure?.endpoint ?? '', this.endpoints.length);
-  }
-
-  /**
-   * A TLS alert that arrives after the handshake (TLS 1.3 servers check the client certificate
-   * then) closes the session, and the call only sees a cancelled stream; the session keeps the
-   * real reason.
-   */
-  #withSessionCause(err: unknown, endpoint: string): unknown {
-    const kind = classifyFailure(err);
-    if (kind !== 'other' && kind !== 'closed') return err;
-    const sessionError = this.#clients.get(endpoint)?.session.error();
-    return sessionError instanceof Error && classifyFailure(sessionError) === 'tls'
-      ? sessionError
-      : err;
   }
 
   /** Close every connection; calls still running fail. */

@@ -115,3 +115,30 @@ export const command: Command = {
     return applyPatchToNodes(patch.toString('utf8'), values, io);
   },
 };
+
+/** `patch --apply`: the apply flags plus the switch itself, for the patch command's parser. */
+export const PATCH_APPLY_FLAGS = { ...applyOptions, apply: { type: 'boolean' } } as const;
+
+export const PATCH_APPLY_HELP = `Apply (instead of printing):
+  --apply                   apply the patch to --nodes over the Talos API; with
+                            --talos-version matching the nodes (a dry run runs first)
+  also: --talosconfig, --context, --nodes, --endpoints, --timeout, --mode, --dry-run,
+  --skip-dry-run (see talos-longhorn apply --help)
+`;
+
+/** Run `patch --apply` with the generated YAML patch text. */
+export function applyGeneratedPatch(
+  text: string,
+  values: ApplyFlags & { readonly output?: string | undefined; readonly out?: string | undefined },
+  io: Io,
+): Promise<number> {
+  if (values.output !== undefined && values.output !== 'yaml') {
+    throw new TalosLonghornError('usage', '--apply sends a YAML patch; drop --output', {
+      field: '--output',
+    });
+  }
+  if (values.out !== undefined) {
+    throw new TalosLonghornError('usage', 'cannot be combined with --apply', { field: '--out' });
+  }
+  return applyPatchToNodes(text, values, io);
+}

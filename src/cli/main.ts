@@ -32,7 +32,7 @@ const commands: Record<string, CommandEntry> = {
     load: () => import('./schematic.js'),
   },
   terraform: {
-    summary: "run as a Terraform external data source (JSON query on stdin, JSON result)",
+    summary: 'run as a Terraform external data source (JSON query on stdin, JSON result)',
     load: () => import('./terraform.js'),
   },
   extension: {
@@ -40,7 +40,8 @@ const commands: Record<string, CommandEntry> = {
     load: () => import('./extension.js'),
   },
   preflight: {
-    summary: "check nodes (Talos API or a directory) against what patch configures, before Longhorn",
+    summary:
+      'check nodes (Talos API or a directory) against what patch configures, before Longhorn',
     load: () => import('./preflight.js'),
   },
   apply: {

@@ -12,6 +12,7 @@ import {
   SUPPORTED_TALOS_VERSIONS,
   type TalosVersion,
 } from '../talos/versions.js';
+import { applyGeneratedPatch, PATCH_APPLY_FLAGS, PATCH_APPLY_HELP } from './apply.js';
 import { oneOf, parseCommandArgs } from './args.js';
 import type { Io } from './io.js';
 import type { Command } from './main.js';
@@ -63,8 +64,9 @@ Output:
                             json: a JSON array of the same documents
   -o, --out FILE            write the patch to FILE (atomically) instead of stdout
 
+${PATCH_APPLY_HELP}
 Exit status: 0 ok, 2 bad input or usage (including a need the Talos version cannot express),
-3 could not write.
+3 could not write (or, with --apply, a node could not be reached or refused the call).
 `;
 
 export interface PatchResult {
@@ -123,9 +125,10 @@ export async function buildPatch(values: PatchFlagValues, io: Io): Promise<Patch
 export const command: Command = {
   help,
   async run(args, io) {
-    const { values } = parseCommandArgs(args, PATCH_FLAGS);
+    const { values } = parseCommandArgs(args, { ...PATCH_FLAGS, ...PATCH_APPLY_FLAGS });
     if (values.out === '') throw new TalosLonghornError('usage', 'empty path', { field: '--out' });
     const patch = await buildPatch(values, io);
+    if (values.apply) return applyGeneratedPatch(patch.text, values, io);
     if (values.out === undefined) {
       io.stdout.write(patch.text);
       return 0;

@@ -3,7 +3,11 @@ import { lstat, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { TalosLonghornError } from '../errors.js';
 import type { ListEntry, NodeReader, Probe, ResourceEntry, VersionInfo } from './reader.js';
-import { SNAPSHOT_VERSION_FILE, snapshotResourceFile } from './sources/snapshot-layout.js';
+import {
+  SNAPSHOT_VERSION_FILE,
+  snapshotResourceFile,
+  UNKNOWN_LINK_TARGET,
+} from './sources/snapshot-layout.js';
 
 type Recorded =
   | { readonly kind: 'file'; readonly path: string; readonly bytes: Uint8Array }
@@ -102,11 +106,13 @@ async function writeRecorded(dir: string, item: Recorded): Promise<void> {
         const rel = safeRelative(base, entry.path);
         if (rel === undefined) continue;
         if (entry.type === 'dir') await mkdir(join(dir, rel), { recursive: true });
-        else if (entry.type === 'symlink' && entry.link !== undefined) {
+        else if (entry.type === 'symlink') {
           await mkdir(dirname(join(dir, rel)), { recursive: true });
-          await symlink(entry.link, join(dir, rel)).catch((err: { code?: string }) => {
-            if (err.code !== 'EEXIST') throw err;
-          });
+          await symlink(entry.link ?? UNKNOWN_LINK_TARGET, join(dir, rel)).catch(
+            (err: { code?: string }) => {
+              if (err.code !== 'EEXIST') throw err;
+            },
+          );
         }
       }
       return;

@@ -1,3 +1,4 @@
+import { mapLimited } from '../api/limit.js';
 import { EXIT_CHECKS_FAILED, EXIT_ENVIRONMENT, EXIT_OK, isTalosLonghornError } from '../errors.js';
 import type { NodeNeeds } from '../longhorn/needs.js';
 import type { CheckDefinition, CheckResult } from './check.js';
@@ -92,21 +93,14 @@ export async function preflightNodes(
   options: PreflightOptions = {},
 ): Promise<PreflightReport> {
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
-  const reports: NodeReport[] = new Array(targets.length);
-  let next = 0;
   let done = 0;
-  const worker = async () => {
-    while (next < targets.length) {
-      const index = next++;
-      const target = targets[index];
-      if (target === undefined) continue;
-      reports[index] = await checkNode(target, options.checks);
-      done++;
-      options.onProgress?.(done, targets.length, target.node);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(concurrency, targets.length) }, worker));
-  return { nodes: reports };
+  const nodes = await mapLimited(targets, concurrency, async (target) => {
+    const report = await checkNode(target, options.checks);
+    done++;
+    options.onProgress?.(done, targets.length, target.node);
+    return report;
+  });
+  return { nodes };
 }
 
 /** 3 when a node could not be read, else 1 when any check failed, else 0. */

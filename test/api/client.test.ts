@@ -11,6 +11,7 @@ import { type KeyPairPem, mintTestPki } from '../helpers/pki.js';
 import {
   type AppliedConfig,
   type FakeCall,
+  type FakeFault,
   type FakeTalos,
   startFakeTalos,
   talosconfigText,
@@ -22,7 +23,7 @@ const OTHER = '10.5.0.3';
 const NO_RETRY = { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 };
 const big = randomBytes(10 * 1024 * 1024);
 const applied: AppliedConfig[] = [];
-let faults: ((call: FakeCall) => ReturnType<NonNullable<Parameters<typeof startFakeTalos>[0]['nodes'][string]['fault']>>)[] = [];
+let faults: ((call: FakeCall) => FakeFault | undefined)[] = [];
 let server: FakeTalos;
 let second: FakeTalos;
 let root: string;
@@ -114,7 +115,12 @@ describe('TalosClient against a fake apid', () => {
     const client = clientFor(pki.reader);
     const before = server.calls.length;
     const [a, b] = await Promise.all([client.version(NODE), client.version(OTHER)]);
-    expect(a).toMatchObject({ node: NODE, hostname: 'worker-1', tag: 'v1.11.3', platform: 'metal' });
+    expect(a).toMatchObject({
+      node: NODE,
+      hostname: 'worker-1',
+      tag: 'v1.11.3',
+      platform: 'metal',
+    });
     expect(b).toMatchObject({ node: OTHER, hostname: 'worker-2', tag: 'v1.10.6' });
     const calls = server.calls.slice(before);
     expect(calls.map((c) => [c.method, c.node]).sort()).toEqual([
@@ -148,7 +154,9 @@ describe('TalosClient against a fake apid', () => {
     const client = clientFor(pki.admin);
     const tooBig = await failure(client.readFile(NODE, '/var/big.bin', { maxBytes: 1000 }));
     expect(tooBig.code).toBe('node-error');
-    expect(tooBig.message).toBe(`node ${NODE}: Read /var/big.bin: the file is larger than 1000 bytes`);
+    expect(tooBig.message).toBe(
+      `node ${NODE}: Read /var/big.bin: the file is larger than 1000 bytes`,
+    );
     const missing = await failure(client.readFile(NODE, '/etc/nope', { maxBytes: 10 }));
     expect(missing.code).toBe('not-found');
     expect(missing.message).toMatch(/stat \/etc\/nope: no such file or directory/);
@@ -185,19 +193,29 @@ describe('TalosClient against a fake apid', () => {
 
   it('getResource / listResources: yaml_spec parsed', async () => {
     const client = clientFor(pki.reader);
-    const identity = await client.getResource(NODE, 'cluster', 'Identities.cluster.talos.dev', 'local');
+    const identity = await client.getResource(
+      NODE,
+      'cluster',
+      'Identities.cluster.talos.dev',
+      'local',
+    );
     expect(identity).toMatchObject({
       namespace: 'cluster',
       id: 'local',
       phase: 'running',
       spec: { nodeId: 'sou7yy34ykX3n373Zw1DXKb8zD7UnyKT6HT3QDsGH6L' },
     });
-    const extensions = await client.listResources(NODE, 'runtime', 'ExtensionStatuses.runtime.talos.dev');
-    expect(extensions.map((r) => (r.spec as { metadata: { name: string } }).metadata.name)).toEqual([
-      'iscsi-tools',
-      'util-linux-tools',
-    ]);
-    const missing = await failure(client.getResource(OTHER, 'cluster', 'Identities.cluster.talos.dev', 'local'));
+    const extensions = await client.listResources(
+      NODE,
+      'runtime',
+      'ExtensionStatuses.runtime.talos.dev',
+    );
+    expect(extensions.map((r) => (r.spec as { metadata: { name: string } }).metadata.name)).toEqual(
+      ['iscsi-tools', 'util-linux-tools'],
+    );
+    const missing = await failure(
+      client.getResource(OTHER, 'cluster', 'Identities.cluster.talos.dev', 'local'),
+    );
     expect(missing.code).toBe('not-found');
     expect(missing.field).toBe(`node ${OTHER}`);
     client.close();
@@ -205,11 +223,18 @@ describe('TalosClient against a fake apid', () => {
 
   it('the machine config is sensitive: os:reader cannot get it, os:admin gets the raw text', async () => {
     const reader = clientFor(pki.reader);
-    const denied = await failure(reader.getResource(NODE, 'config', 'MachineConfigs.config.talos.dev', 'v1alpha1'));
+    const denied = await failure(
+      reader.getResource(NODE, 'config', 'MachineConfigs.config.talos.dev', 'v1alpha1'),
+    );
     expect(denied.code).toBe('permission-denied');
     reader.close();
     const admin = clientFor(pki.admin);
-    const config = await admin.getResource(NODE, 'config', 'MachineConfigs.config.talos.dev', 'v1alpha1');
+    const config = await admin.getResource(
+      NODE,
+      'config',
+      'MachineConfigs.config.talos.dev',
+      'v1alpha1',
+    );
     expect(config.specYaml).toContain('type: worker');
     admin.close();
   });
@@ -222,8 +247,14 @@ describe('TalosClient against a fake apid', () => {
     });
     expect(result).toMatchObject({ node: NODE, mode: 'no-reboot', warnings: [] });
     expect(result.modeDetails).toMatch(/^Dry run summary/);
-    expect(applied.at(-1)).toEqual({ data: 'version: v1alpha1\n', mode: 'NO_REBOOT', dryRun: true });
-    const invalid = await failure(client.applyConfiguration(NODE, ': : :', { mode: 'auto', dryRun: true }));
+    expect(applied.at(-1)).toEqual({
+      data: 'version: v1alpha1\n',
+      mode: 'NO_REBOOT',
+      dryRun: true,
+    });
+    const invalid = await failure(
+      client.applyConfiguration(NODE, ': : :', { mode: 'auto', dryRun: true }),
+    );
     expect(invalid.code).toBe('node-error');
     expect(invalid.message).toMatch(/failed to parse config/);
     client.close();
@@ -253,7 +284,9 @@ describe('TalosClient against a fake apid', () => {
     const client = clientFor(pki.reader, [server.endpoint], { timeoutMs: 100 });
     const err = await failure(client.version(NODE));
     expect(err.code).toBe('deadline-exceeded');
-    expect(err.message).toBe(`node ${NODE}: Version did not finish within 100 ms (raise --timeout?)`);
+    expect(err.message).toBe(
+      `node ${NODE}: Version did not finish within 100 ms (raise --timeout?)`,
+    );
     faults = [];
     client.close();
   });
@@ -261,8 +294,10 @@ describe('TalosClient against a fake apid', () => {
   it('reads failing UNAVAILABLE are retried with backoff; applies are not', async () => {
     let unavailable = 2;
     faults = [
-      (call) =>
-        unavailable-- > 0 ? { status: { code: status.UNAVAILABLE, message: 'node busy' } } : undefined,
+      () =>
+        unavailable-- > 0
+          ? { status: { code: status.UNAVAILABLE, message: 'node busy' } }
+          : undefined,
     ];
     const retrying = clientFor(pki.admin, [server.endpoint], {
       retry: { attempts: 3, baseDelayMs: 5, maxDelayMs: 20 },
@@ -282,7 +317,9 @@ describe('TalosClient against a fake apid', () => {
     const client = clientFor(pki.reader);
     const err = await failure(client.version('10.9.9.9'));
     expect(err.code).toBe('connection');
-    expect(err.message).toMatch(/^node 10\.9\.9\.9: Version via 127\.0\.0\.1:\d+: connection error/);
+    expect(err.message).toMatch(
+      /^node 10\.9\.9\.9: Version via 127\.0\.0\.1:\d+: connection error/,
+    );
     client.close();
   });
 });
@@ -311,7 +348,9 @@ describe('connection and TLS failures', () => {
     const client = clientFor(pki.reader, [await deadEndpoint(), await deadEndpoint()]);
     const err = await failure(client.version(NODE));
     expect(err.code).toBe('connection');
-    expect(err.message).toMatch(/cannot connect to endpoint .* \(ECONNREFUSED\) \(all 2 endpoints failed\)$/);
+    expect(err.message).toMatch(
+      /cannot connect to endpoint .* \(ECONNREFUSED\) \(all 2 endpoints failed\)$/,
+    );
     client.close();
   });
 
@@ -319,7 +358,9 @@ describe('connection and TLS failures', () => {
     const client = clientFor(pki.admin, [server.endpoint], {}, pki.otherCa);
     const err = await failure(client.version(NODE));
     expect(err.code).toBe('tls');
-    expect(err.message).toMatch(/the certificate of endpoint 127\.0\.0\.1:\d+ is not signed by the talosconfig CA/);
+    expect(err.message).toMatch(
+      /the certificate of endpoint 127\.0\.0\.1:\d+ is not signed by the talosconfig CA/,
+    );
     client.close();
   });
 
@@ -327,7 +368,9 @@ describe('connection and TLS failures', () => {
     const client = clientFor(undefined);
     const err = await failure(client.version(NODE));
     expect(err.code).toBe('tls');
-    expect(err.message).toMatch(/requires a client certificate and the talosconfig context has none/);
+    expect(err.message).toMatch(
+      /requires a client certificate and the talosconfig context has none/,
+    );
     client.close();
   });
 
@@ -343,7 +386,9 @@ describe('connection and TLS failures', () => {
     const before = server.calls.length;
     const err = await failure(Promise.resolve().then(() => clientFor(pki.expiredAdmin)));
     expect(err.code).toBe('tls');
-    expect(err.message).toMatch(/^talosconfig: the client certificate \(O=os:admin\) expired on \d{4}-/);
+    expect(err.message).toMatch(
+      /^talosconfig: the client certificate \(O=os:admin\) expired on \d{4}-/,
+    );
     expect(server.calls.length).toBe(before);
   });
 });

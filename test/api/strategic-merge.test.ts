@@ -66,7 +66,11 @@ name: vfio_pci
     const all = docs(config);
     expect(all).toHaveLength(3);
     expect(all[1].configFiles).toEqual([{ mountPath: '/etc/a', content: 'new' }]);
-    expect(all[2]).toEqual({ apiVersion: 'v1alpha1', kind: 'KernelModuleConfig', name: 'vfio_pci' });
+    expect(all[2]).toEqual({
+      apiVersion: 'v1alpha1',
+      kind: 'KernelModuleConfig',
+      name: 'vfio_pci',
+    });
   });
 
   it('merges interfaces by name, replaces podSubnets', () => {
@@ -114,7 +118,9 @@ $patch: delete
   it('reports no change when the patch is already in the config, and refuses an empty patch', () => {
     expect(mergeConfigPatch(CONFIG, 'machine:\n  type: worker\n').changed).toBe(false);
     expect(() => mergeConfigPatch(CONFIG, '\n# nothing\n')).toThrow(/patch: the patch is empty/);
-    expect(() => mergeConfigPatch(CONFIG, 'machine: [')).toThrow(/patch: document 1 is not valid YAML/);
+    expect(() => mergeConfigPatch(CONFIG, 'machine: [')).toThrow(
+      /patch: document 1 is not valid YAML/,
+    );
   });
 
   it('named documents merge idempotently (property)', () => {

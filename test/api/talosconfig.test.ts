@@ -121,8 +121,18 @@ describe('parseTalosConfig', () => {
   const bad: [string, string, string, RegExp][] = [
     ['not YAML', 'a: [', 'talosconfig', /cfg is not valid YAML/],
     ['no contexts', 'context: x\n', 'talosconfig', /has no contexts/],
-    ['no current context', stringify({ contexts: { a: good } }), 'context', /names no current context/],
-    ['ca missing', raw({ ...good, ca: undefined }), 'contexts.prod.ca', /missing; expected base64 of a PEM block/],
+    [
+      'no current context',
+      stringify({ contexts: { a: good } }),
+      'context',
+      /names no current context/,
+    ],
+    [
+      'ca missing',
+      raw({ ...good, ca: undefined }),
+      'contexts.prod.ca',
+      /missing; expected base64 of a PEM block/,
+    ],
     ['ca not PEM', raw({ ...good, ca: b64('hello') }), 'contexts.prod.ca', /labelled CERTIFICATE/],
     [
       'ca PEM garbage',
@@ -131,9 +141,24 @@ describe('parseTalosConfig', () => {
       /not a valid X\.509 certificate/,
     ],
     ['crt is a key', raw({ ...good, crt: keyB64 }), 'contexts.prod.crt', /labelled CERTIFICATE/],
-    ['key is a cert', raw({ ...good, key: b64(pki.admin.cert) }), 'contexts.prod.key', /PRIVATE KEY/],
-    ['endpoints not a list', raw({ ...good, endpoints: 'x' }), 'contexts.prod.endpoints', /list of non-empty strings/],
-    ['empty node', raw({ ...good, nodes: [''] }), 'contexts.prod.nodes', /list of non-empty strings/],
+    [
+      'key is a cert',
+      raw({ ...good, key: b64(pki.admin.cert) }),
+      'contexts.prod.key',
+      /PRIVATE KEY/,
+    ],
+    [
+      'endpoints not a list',
+      raw({ ...good, endpoints: 'x' }),
+      'contexts.prod.endpoints',
+      /list of non-empty strings/,
+    ],
+    [
+      'empty node',
+      raw({ ...good, nodes: [''] }),
+      'contexts.prod.nodes',
+      /list of non-empty strings/,
+    ],
   ];
   it.each(bad)('%s → invalid-input naming the field', (_name, text, field, message) => {
     const err = expectError(() => parseTalosConfig(text, { source: 'cfg' }), field, message);
@@ -152,17 +177,22 @@ describe('loadTalosConfig', () => {
     await write(join(dir, 'flag.yaml'), 'from-flag');
     const env = { TALOSCONFIG: 'env.yaml' };
     const base = { cwd: dir, homeDir: home };
-    expect((await loadTalosConfig({ ...base, env, path: 'flag.yaml' })).endpoints).toEqual(['from-flag']);
+    expect((await loadTalosConfig({ ...base, env, path: 'flag.yaml' })).endpoints).toEqual([
+      'from-flag',
+    ]);
     expect((await loadTalosConfig({ ...base, env })).endpoints).toEqual(['from-env']);
     expect((await loadTalosConfig({ ...base, env: {} })).endpoints).toEqual(['from-home']);
   });
 
   it('a missing file names where the path came from', async () => {
-    const err = await loadTalosConfig({ cwd: dir, env: { TALOSCONFIG: 'nope.yaml' } }).catch(
+    const err = await loadTalosConfig({ cwd: dir, env: { TALOSCONFIG: 'nope.yaml' } }).then(
+      () => undefined,
       (e: unknown) => e as TalosLonghornError,
     );
-    expect(err.field).toBe('$TALOSCONFIG');
-    expect(err.message).toBe(`$TALOSCONFIG: cannot read talosconfig ${join(dir, 'nope.yaml')}: no such file`);
+    expect(err?.field).toBe('$TALOSCONFIG');
+    expect(err?.message).toBe(
+      `$TALOSCONFIG: cannot read talosconfig ${join(dir, 'nope.yaml')}: no such file`,
+    );
   });
 });
 

@@ -1,9 +1,10 @@
+import { spawnSync } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { expectOneLineFailure, runCli } from '../helpers/cli.js';
+import { cliPath, expectOneLineFailure, runCli } from '../helpers/cli.js';
 import { type KeyPairPem, mintTestPki } from '../helpers/pki.js';
 import { type FakeTalos, startFakeTalos, talosconfigText } from '../helpers/talos-server.js';
 
@@ -50,7 +51,11 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-async function talosconfig(name: string, client: KeyPairPem | undefined, endpoints = [server.endpoint]) {
+async function talosconfig(
+  name: string,
+  client: KeyPairPem | undefined,
+  endpoints = [server.endpoint],
+) {
   const path = join(dir, name);
   await writeFile(path, talosconfigText({ ca: pki.ca, endpoints, ...(client ? { client } : {}) }));
   return path;
@@ -83,7 +88,15 @@ describe('talos-longhorn identity --talosconfig', () => {
 
   it('os:admin: files compared; all match → exit 0 (yaml)', async () => {
     const cfg = await talosconfig('admin.yaml', pki.admin);
-    const result = await runCli(['identity', '--talosconfig', cfg, '--nodes', 'node-a', '--output', 'yaml']);
+    const result = await runCli([
+      'identity',
+      '--talosconfig',
+      cfg,
+      '--nodes',
+      'node-a',
+      '--output',
+      'yaml',
+    ]);
     expect(result.status).toBe(0);
     const [node] = parseYaml(result.stdout).nodes;
     expect(node.files).toEqual({ checked: true, mismatches: [] });
@@ -113,22 +126,60 @@ describe('talos-longhorn identity --talosconfig', () => {
     expect(one.stdout).toBe(
       `TALOS_NODE=node-a\nTALOS_MACHINE_ID=${MACHINE_ID}\nISCSI_INITIATOR_NAME=${IQN}\nNVME_HOSTID=${HOST_ID}\nNVME_HOSTNQN=${NQN}\nTALOS_IDENTITY_MISMATCHES=0\n`,
     );
-    const two = await runCli(['identity', '--nodes', 'node-a,node-b', '--output', 'env', '--check-files', 'never'], {
-      env: { TALOSCONFIG: cfg },
-    });
+    const two = await runCli(
+      ['identity', '--nodes', 'node-a,node-b', '--output', 'env', '--check-files', 'never'],
+      {
+        env: { TALOSCONFIG: cfg },
+      },
+    );
     expect(two.status).toBe(0);
     expect(two.stdout).toContain('TALOS_NODE_NODE_A=node-a\n');
     expect(two.stdout).toContain(`NVME_HOSTNQN_NODE_B=${NQN}\n`);
   });
 
   const failures: [string, (cfg: string) => string[], number, RegExp][] = [
-    ['local and remote flags', (c) => ['--talosconfig', c, '--machine-id', MACHINE_ID], 2, /--machine-id: cannot be combined/],
-    ['bad --nodes', (c) => ['--talosconfig', c, '--nodes', 'a,,b'], 2, /--nodes: "a,,b" is not a comma-separated list/],
-    ['bad --timeout', (c) => ['--talosconfig', c, '--nodes', 'a', '--timeout', '5'], 2, /--timeout: "5" is not a duration/],
-    ['bad --check-files', (c) => ['--talosconfig', c, '--nodes', 'a', '--check-files', 'x'], 2, /--check-files: unknown value "x"/],
-    ['missing talosconfig', () => ['--talosconfig', join(dir, 'none.yaml'), '--nodes', 'a'], 2, /--talosconfig: cannot read talosconfig .*none\.yaml: no such file/],
-    ['unknown node', (c) => ['--talosconfig', c, '--nodes', 'node-z', '--timeout', '2s'], 3, /node node-z: Get Identities.* connection error/],
-    ['os:reader with --check-files always', (c) => ['--talosconfig', c, '--nodes', 'node-a', '--check-files', 'always'], 3, /node node-a: Read \/etc\/machine-id is not allowed \(client certificate roles: os:reader\): not authorized/],
+    [
+      'local and remote flags',
+      (c) => ['--talosconfig', c, '--machine-id', MACHINE_ID],
+      2,
+      /--machine-id: cannot be combined/,
+    ],
+    [
+      'bad --nodes',
+      (c) => ['--talosconfig', c, '--nodes', 'a,,b'],
+      2,
+      /--nodes: "a,,b" is not a comma-separated list/,
+    ],
+    [
+      'bad --timeout',
+      (c) => ['--talosconfig', c, '--nodes', 'a', '--timeout', '5'],
+      2,
+      /--timeout: "5" is not a duration/,
+    ],
+    [
+      'bad --check-files',
+      (c) => ['--talosconfig', c, '--nodes', 'a', '--check-files', 'x'],
+      2,
+      /--check-files: unknown value "x"/,
+    ],
+    [
+      'missing talosconfig',
+      () => ['--talosconfig', join(dir, 'none.yaml'), '--nodes', 'a'],
+      2,
+      /--talosconfig: cannot read talosconfig .*none\.yaml: no such file/,
+    ],
+    [
+      'unknown node',
+      (c) => ['--talosconfig', c, '--nodes', 'node-z', '--timeout', '2s'],
+      3,
+      /node node-z: Get Identities.* connection error/,
+    ],
+    [
+      'os:reader with --check-files always',
+      (c) => ['--talosconfig', c, '--nodes', 'node-a', '--check-files', 'always'],
+      3,
+      /node node-a: Read \/etc\/machine-id is not allowed \(client certificate roles: os:reader\): not authorized/,
+    ],
   ];
   it.each(failures)('%s → one line and its exit status', async (_name, args, status, message) => {
     const cfg = await talosconfig('reader.yaml', pki.reader);
@@ -157,8 +208,36 @@ describe('talos-longhorn identity --talosconfig', () => {
     await writeFile(path, text.replace(/ca: .*/, 'ca: bm90IGEgcGVt'));
     const result = await runCli(['identity', '--talosconfig', path, '--nodes', 'a', '--debug']);
     expect(result.status).toBe(2);
-    expect(result.stderr).toMatch(/^talos-longhorn: contexts\.fake\.ca: expected base64 of a PEM block/);
+    expect(result.stderr).toMatch(
+      /^talos-longhorn: contexts\.fake\.ca: expected base64 of a PEM block/,
+    );
     const keyB64 = Buffer.from(pki.admin.talosKey).toString('base64');
     expect(result.stderr).not.toContain(keyB64.slice(0, 32));
   });
+
+  it('the local path loads no Talos API code (start-up budget)', async () => {
+    const hook = join(dir, 'hook.mjs');
+    const register = join(dir, 'register.mjs');
+    await writeFile(
+      hook,
+      `export async function resolve(s, c, next) {
+        const r = await next(s, c);
+        if (/connectrpc|bufbuild|grpc|\\/api\\//.test(r.url)) process.stderr.write('LOADED ' + r.url + '\\n');
+        return r;
+      }\n`,
+    );
+    await writeFile(
+      register,
+      `import { register } from 'node:module'; register(${JSON.stringify(`file://${hook}`)});\n`,
+    );
+    const run = (args: string[]) =>
+      spawnSync(process.execPath, ['--import', register, cliPath, ...args], { encoding: 'utf8' })
+        .stderr;
+    expect(run(['identity', '--machine-id', MACHINE_ID, '--output', 'yaml'])).toBe('');
+    // The hook does see API code when the remote path runs (so the check above can fail).
+    const cfg = await talosconfig('reader.yaml', pki.reader);
+    expect(run(['identity', '--talosconfig', cfg, '--nodes', 'node-a'])).toMatch(
+      /LOADED .*connect-node/,
+    );
+  }, 90_000);
 });

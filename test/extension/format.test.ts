@@ -113,3 +113,19 @@ describe('tar writer', () => {
     },
   );
 });
+
+describe('Containerfile', () => {
+  it('puts busybox where the builder does and fills in the same version placeholder', async () => {
+    const { BUSYBOX_IN_IMAGE, VERSION_PLACEHOLDER } = await import(
+      '../../src/extension-image/build.js'
+    );
+    const text = readFileSync(new URL('../../extension/Containerfile', import.meta.url), 'utf8');
+    expect(text).toContain(`cp /bin/busybox /out/${BUSYBOX_IN_IMAGE} `);
+    expect(text).toContain(`s/${VERSION_PLACEHOLDER}/\${VERSION}/`);
+    const manifest = readFileSync(
+      new URL('../../extension/manifest.yaml', import.meta.url),
+      'utf8',
+    );
+    expect(manifest.split(VERSION_PLACEHOLDER)).toHaveLength(2);
+  });
+});

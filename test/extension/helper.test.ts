@@ -222,7 +222,7 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
   });
 
   it('in its loop, logs each finding once and scans every interval', async () => {
-    const run = await runHelperFor(root, { LONGHORN_V2_CLEANUP_INTERVAL: '1' }, 2600);
+    const run = await runHelperFor(root, { LONGHORN_V2_CLEANUP_INTERVAL: '1' }, 4000);
     const tableCalls = run.calls.filter((c) => c === 'table pvc-orphan');
     expect(tableCalls.length).toBeGreaterThanOrEqual(2);
     const leftoverLines = run.lines.filter((l) => l.startsWith('cleanup: LEFTOVER pvc-orphan'));

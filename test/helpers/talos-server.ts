@@ -23,7 +23,13 @@ export interface FakeResource {
   readonly phase?: string;
 }
 
-export type FakeMethod = 'Version' | 'Read' | 'List' | 'ApplyConfiguration' | 'Get' | 'ListResources';
+export type FakeMethod =
+  | 'Version'
+  | 'Read'
+  | 'List'
+  | 'ApplyConfiguration'
+  | 'Get'
+  | 'ListResources';
 
 export interface FakeCall {
   readonly method: FakeMethod;
@@ -86,7 +92,10 @@ export interface FakeTalos {
   close(): Promise<void>;
 }
 
-const SENSITIVE_TYPES = new Set(['MachineConfigs.config.talos.dev', 'OSRootSecrets.secrets.talos.dev']);
+const SENSITIVE_TYPES = new Set([
+  'MachineConfigs.config.talos.dev',
+  'OSRootSecrets.secrets.talos.dev',
+]);
 const ADMIN_ONLY: ReadonlySet<FakeMethod> = new Set(['Read', 'ApplyConfiguration']);
 const READ_CHUNK = 4096;
 /** Go's os.FileMode bits as Talos sends them: ModeDir is bit 31, ModeSymlink bit 27. */
@@ -185,20 +194,30 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
     return { node, name, metadata };
   }
 
-  function unary(method: FakeMethod, answer: (r: Routed, req: Record<string, unknown>) => Promise<unknown>) {
+  function unary(
+    method: FakeMethod,
+    answer: (r: Routed, req: Record<string, unknown>) => Promise<unknown>,
+  ) {
     return (
       call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) => {
       route(method, call)
         .then((routed) => answer(routed, call.request))
-        .then((reply) => callback(null, reply), (err: grpc.ServiceError) => callback(err));
+        .then(
+          (reply) => callback(null, reply),
+          (err: grpc.ServiceError) => callback(err),
+        );
     };
   }
 
   function streaming(
     method: FakeMethod,
-    produce: (r: Routed, req: Record<string, unknown>, write: (m: unknown) => Promise<void>) => Promise<void>,
+    produce: (
+      r: Routed,
+      req: Record<string, unknown>,
+      write: (m: unknown) => Promise<void>,
+    ) => Promise<void>,
   ) {
     return (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
       const write = (message: unknown) =>
@@ -294,7 +313,12 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
 
   const credentials = grpc.ServerCredentials.createSsl(
     Buffer.from(options.ca),
-    [{ cert_chain: Buffer.from(options.server.cert), private_key: Buffer.from(options.server.key) }],
+    [
+      {
+        cert_chain: Buffer.from(options.server.cert),
+        private_key: Buffer.from(options.server.key),
+      },
+    ],
     true,
   );
   const port = await new Promise<number>((resolve, reject) =>

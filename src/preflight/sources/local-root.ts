@@ -3,7 +3,11 @@ import { join, relative, resolve, sep } from 'node:path';
 import { TalosLonghornError } from '../../errors.js';
 import { parseOsRelease } from '../parse.js';
 import type { ListEntry, NodeReader, Probe, ResourceEntry, VersionInfo } from '../reader.js';
-import { SNAPSHOT_VERSION_FILE, snapshotResourceFile } from './snapshot-layout.js';
+import {
+  SNAPSHOT_VERSION_FILE,
+  snapshotResourceFile,
+  UNKNOWN_LINK_TARGET,
+} from './snapshot-layout.js';
 
 const MISSING: Probe<never> = { state: 'missing' };
 
@@ -126,7 +130,10 @@ export class LocalRootReader implements NodeReader {
         const rel = relative(base, full).split(sep).join('/');
         const type = entryType(dirent);
         if (type === 'symlink') {
-          entries.push({ path: rel, type, link: await readlink(full) });
+          const link = await readlink(full);
+          entries.push(
+            link === UNKNOWN_LINK_TARGET ? { path: rel, type } : { path: rel, type, link },
+          );
         } else {
           entries.push({ path: rel, type });
           if (type === 'dir' && level < depth) await walk(full, level + 1);

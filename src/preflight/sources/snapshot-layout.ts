@@ -7,7 +7,11 @@
  *                                              (metadata.id + spec), one per resource
  *
  * Files written by hand from `talosctl get extensionstatuses -o yaml > …` are read the same way.
+ *
+ * A symlink the source listed without its target is saved pointing to `UNKNOWN_LINK_TARGET`
+ * and read back as "a symlink, target unknown", so the snapshot says no more than was seen.
  */
+export const UNKNOWN_LINK_TARGET = '(target not reported by the source)';
 export const SNAPSHOT_API_DIR = 'talos-api';
 export const SNAPSHOT_VERSION_FILE = `${SNAPSHOT_API_DIR}/version.yaml`;
 

@@ -1,0 +1,41 @@
+import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { parse as parseYaml } from 'yaml';
+import { projectRoot, runCli } from '../helpers/cli.js';
+import { snapshot } from '../helpers/snapshot.js';
+
+const example = join(projectRoot, 'examples/talosctl');
+
+let dir: string;
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'tl-example-'));
+});
+afterEach(async () => {
+  await rm(dir, { recursive: true, force: true });
+});
+
+describe('examples/talosctl', () => {
+  it('patches/ is exactly what generate makes of plan.yaml', async () => {
+    const result = await runCli(['generate', join(example, 'plan.yaml'), '--out', dir]);
+    expect(result.stderr).toBe('');
+    expect(result.status).toBe(0);
+    expect(await snapshot(join(example, 'patches'))).toEqual(await snapshot(dir));
+  });
+
+  it('the README has a talosctl --config-patch line for every node, with the schematic ID', async () => {
+    const plan = parseYaml(await readFile(join(example, 'plan.yaml'), 'utf8')) as {
+      nodes: { name: string }[];
+    };
+    const readme = await readFile(join(example, 'README.md'), 'utf8');
+    const genConfig = readme.split('\n').filter((line) => line.startsWith('talosctl gen config'));
+    expect(
+      genConfig.map((line) => /--config-patch @patches\/(\S+)\.patch\.yaml$/.exec(line)?.[1]),
+    ).toEqual(plan.nodes.map((node) => node.name));
+    const schematic = await readFile(join(example, 'patches/schematic.yaml'), 'utf8');
+    const id = schematic.split('\n')[1]?.slice(2) ?? '';
+    expect(id).toMatch(/^[0-9a-f]{64}$/);
+    expect(readme).toContain(`factory.talos.dev/installer/${id}:`);
+  });
+});
