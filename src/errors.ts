@@ -35,6 +35,8 @@ export class TalosLonghornError extends Error {
   readonly code: ErrorCode;
   /** The input field, flag or key the error is about, when there is one. */
   readonly field: string | undefined;
+  /** The message without the `field: ` prefix. */
+  readonly detail: string;
 
   constructor(code: ErrorCode, message: string, options: { field?: string; cause?: unknown } = {}) {
     super(
@@ -43,6 +45,7 @@ export class TalosLonghornError extends Error {
     );
     this.code = code;
     this.field = options.field;
+    this.detail = message;
   }
 }
 

@@ -1,3 +1,5 @@
+export type { MergeResult } from '../talos/strategic-merge.js';
+export { mergeConfigPatch } from '../talos/strategic-merge.js';
 export type {
   ApplyMode,
   ApplyOptions,
@@ -16,8 +18,6 @@ export type { FileCheck, FileCheckMode, FileMismatch, NodeIdentity } from './nod
 export { compareIdentityFiles, IDENTITY_RESOURCE, readNodeIdentity } from './node-identity.js';
 export type { PatchNodeResult } from './patch-config.js';
 export { MACHINE_CONFIG_RESOURCE, patchNodeConfig } from './patch-config.js';
-export type { MergeResult } from './strategic-merge.js';
-export { mergeConfigPatch } from './strategic-merge.js';
 export type {
   ClientCertificateInfo,
   LoadTalosConfigOptions,

@@ -1,8 +1,9 @@
 // `talosctl patch mc` without talosctl: read the node's machine config, merge the patch into it
 // (strategic merge), and send the merged config back with ApplyConfiguration — unless nothing
 // changed, in which case nothing is sent.
+
+import { mergeConfigPatch } from '../talos/strategic-merge.js';
 import type { ApplyOptions, ApplyResult, TalosClient } from './client.js';
-import { mergeConfigPatch } from './strategic-merge.js';
 
 /** The machine config as COSI serves it (role os:admin: the config holds the node's secrets). */
 export const MACHINE_CONFIG_RESOURCE = {

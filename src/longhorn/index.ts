@@ -17,7 +17,7 @@ export type {
 export type { CleanupMode, ExtraModule, NodeOptions } from './options.js';
 export { NODE_OPTIONS_SCHEMA, NODE_OPTIONS_SCHEMA_ID } from './options-schema.js';
 export { parseNodeOptions } from './parse-options.js';
-export { CLEANUP_MODES, planNode } from './plan.js';
+export { CLEANUP_MODES, planNode, V2_ONLY_OPTIONS } from './plan.js';
 export {
   BUILT_IN_KERNEL_MODULES,
   CPU_FLAGS,

@@ -59,7 +59,7 @@ function flag(options: NodeOptions, key: keyof NodeOptions, fallback: boolean): 
 }
 
 /** Options that only mean something for a v2 node; giving them with v2 off is a contradiction. */
-const V2_ONLY: readonly (keyof NodeOptions)[] = [
+export const V2_ONLY_OPTIONS: readonly (keyof NodeOptions)[] = [
   'memorySizeMiB',
   'hugepages',
   'ublk',
@@ -190,7 +190,7 @@ export function planNode(options: NodeOptions = {}): NodeNeeds {
   }
   const v2 = flag(options, 'v2DataEngine', true);
   if (!v2) {
-    for (const key of V2_ONLY) {
+    for (const key of V2_ONLY_OPTIONS) {
       if (options[key] !== undefined) throw invalidInput(key, 'given while v2DataEngine is false');
     }
   }

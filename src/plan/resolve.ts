@@ -2,7 +2,7 @@ import { invalidInput, TalosLonghornError } from '../errors.js';
 import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import type { NodeOptions } from '../longhorn/options.js';
-import { planNode } from '../longhorn/plan.js';
+import { planNode, V2_ONLY_OPTIONS } from '../longhorn/plan.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, schematicId } from '../talos/schematic.js';
 import { DEFAULT_TALOS_VERSION, parseTalosVersion, type TalosVersion } from '../talos/versions.js';
@@ -24,18 +24,6 @@ function nodeIdentity(node: PlanNode, index: number): Identity | undefined {
 }
 
 /**
- * Options that only mean something on a v2 node (`planNode` refuses them with v2 off). Kept
- * here because the node-options module does not export its list; a test pins the two together.
- */
-export const V2_ONLY_OPTIONS: readonly (keyof NodeOptions)[] = [
-  'memorySizeMiB',
-  'hugepages',
-  'ublk',
-  'disks',
-  'vfioRebind',
-];
-
-/**
  * The node's options: the defaults with every field the node gives replacing the default's. A
  * node that opts out of v2 does not inherit the v2-only defaults (its own are still checked).
  */
@@ -55,7 +43,7 @@ function nodeOptions(defaults: NodeOptions, node: PlanNode): NodeOptions {
 function relocate(err: unknown, node: PlanNode, index: number): unknown {
   if (!(err instanceof TalosLonghornError) || err.field === undefined) return err;
   const key = parseFieldPath(err.field)[0];
-  const message = err.message.slice(err.field.length + 2);
+  const message = err.detail;
   const fromDefaults = typeof key === 'string' && !Object.hasOwn(node, key);
   const field = fromDefaults ? `defaults.${err.field}` : `nodes[${index}].${err.field}`;
   const suffix = fromDefaults ? ` (for node ${node.name})` : '';

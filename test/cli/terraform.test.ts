@@ -1,9 +1,10 @@
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { spawnSync } from 'node:child_process';
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
-import { type CliResult, runCli } from '../helpers/cli.js';
+import { type CliResult, cliPath, runCli } from '../helpers/cli.js';
 
 const MACHINE_ID = 'be871ac0d0dd31fa4caca753b0f3f1b2';
 const LONGHORN_SCHEMATIC_ID = '613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245';
@@ -153,6 +154,30 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
       expect(await readdir(dir)).toEqual([]);
     },
   );
+
+  it('starts lean: of the dependencies only yaml is loaded (no Ajv, no plan loader)', async () => {
+    // A module hook that reports every package module the CLI resolves.
+    const preload = join(dir, 'report-packages.mjs');
+    const hooks = `export async function resolve(specifier, context, next) {
+      const result = await next(specifier, context);
+      if (result.url.includes('/node_modules/')) process.stderr.write('package ' + result.url + '\\n');
+      return result;
+    }`;
+    await writeFile(
+      preload,
+      `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`,
+    );
+    const child = spawnSync(process.execPath, ['--import', preload, cliPath, 'terraform'], {
+      input: '{"disks": "0000:01:00.0"}',
+      encoding: 'utf8',
+    });
+    expect(child.status).toBe(0);
+    const packages = new Set(
+      [...child.stderr.matchAll(/^package .*\/node_modules\/([^/]+)\//gm)].map((m) => m[1]),
+    );
+    expect([...packages]).toEqual(['yaml']);
+    await rm(preload);
+  });
 
   it('refuses arguments with exit 1 too', async () => {
     expect(failure(await runCli(['terraform', '--disk', 'x'], { input: '{}' }))).toMatch(

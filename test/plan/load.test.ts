@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TalosLonghornError } from '../../src/errors.js';
-import { planNode } from '../../src/longhorn/plan.js';
+import { planNode, V2_ONLY_OPTIONS } from '../../src/longhorn/plan.js';
 import { loadPlan, PlanFileError, parsePlan } from '../../src/plan/load.js';
-import { resolvePlan, V2_ONLY_OPTIONS } from '../../src/plan/resolve.js';
+import { resolvePlan } from '../../src/plan/resolve.js';
 import { NODE_OPTION_KEYS } from '../../src/plan/schema.js';
 import { validatePlan } from '../../src/plan/validate.js';
 
@@ -144,6 +144,12 @@ describe('plan errors point at FILE:LINE:COLUMN and the field', () => {
       'two documents',
       'nodes: []\n---\nnodes: []\n',
       'plan.yaml:2:1: plan: invalid YAML: Source contains multiple documents',
+    ],
+    ['alias without anchor', 'nodes:\n  - *missing\n', 'plan.yaml:2:5: plan: invalid YAML:'],
+    [
+      'alias bomb',
+      `a: &a [x, x, x, x, x, x, x, x, x, x]\nb: &b [${'*a, '.repeat(9)}*a]\nc: &c [${'*b, '.repeat(9)}*b]\nd: [${'*c, '.repeat(9)}*c]\nnodes: [{name: a}]\n`,
+      'plan.yaml:2:8: plan: invalid YAML: Excessive alias count',
     ],
     ['empty file', '', 'plan.yaml:1:1: plan: empty; expected a mapping with nodes'],
     ['a list, not a plan', '- a\n', 'plan.yaml:1:1: plan: expected object, got a list'],

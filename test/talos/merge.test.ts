@@ -8,42 +8,19 @@ import {
   type TalosDocument,
   type TalosVersion,
 } from '../../src/index.js';
+import { type Json, type JsonMap, mergeDocuments } from '../../src/talos/strategic-merge.js';
 import { GOLDEN_CASES, goldenInput } from './fixtures.js';
 
-/**
- * Talos's strategic merge (configpatcher + merge package), simulated: documents are matched by
- * apiVersion/kind/name (the v1alpha1 document has neither kind nor name); unmatched documents
- * are appended; maps merge key by key; scalars are replaced; lists are appended — inside named
- * documents too, as no field we emit is tagged `merge:"replace"`.
- */
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type Doc = { [key: string]: Json };
+type Doc = JsonMap;
 
 function documentId(doc: Doc): string {
   if (doc.kind === undefined) return 'v1alpha1';
   return `${String(doc.apiVersion)}/${String(doc.kind)}/${doc.name === undefined ? '' : String(doc.name)}`;
 }
 
-function mergeValue(left: Json | undefined, right: Json): Json {
-  if (Array.isArray(right)) return [...(Array.isArray(left) ? left : []), ...right];
-  if (right !== null && typeof right === 'object') {
-    const base = left !== null && typeof left === 'object' && !Array.isArray(left) ? left : {};
-    const out: { [key: string]: Json } = { ...base };
-    for (const [key, value] of Object.entries(right)) out[key] = mergeValue(base[key], value);
-    return out;
-  }
-  return right;
-}
-
+/** Talos's strategic merge as the apply path implements it (lists append, named docs match). */
 function strategicMerge(config: readonly Doc[], patch: readonly TalosDocument[]): Doc[] {
-  const result = config.map((doc) => structuredClone(doc));
-  for (const raw of patch) {
-    const doc = structuredClone(raw) as unknown as Doc;
-    const at = result.findIndex((d) => documentId(d) === documentId(doc));
-    if (at < 0) result.push(doc);
-    else result[at] = mergeValue(result[at], doc) as Doc;
-  }
-  return result;
+  return mergeDocuments(config, patch as unknown as readonly Doc[]);
 }
 
 /** What the node ends up doing: repeated identical list entries change nothing. */
@@ -109,7 +86,7 @@ describe('applying a patch twice', () => {
     }
   });
 
-  it('the simulator merges maps key by key and appends unmatched documents', () => {
+  it('the merge combines maps key by key and appends unmatched documents', () => {
     const base: Doc[] = [
       { apiVersion: 'v1alpha1', kind: 'SysctlConfig', params: { 'a.b': '1', 'c.d': '2' } },
     ];

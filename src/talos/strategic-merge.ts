@@ -12,8 +12,8 @@ import { isDeepStrictEqual } from 'node:util';
 import { parseAllDocuments, stringify } from 'yaml';
 import { TalosLonghornError } from '../errors.js';
 
-type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
-type JsonMap = { [key: string]: Json };
+export type Json = null | boolean | number | string | Json[] | { [key: string]: Json };
+export type JsonMap = { [key: string]: Json };
 
 const isMap = (v: Json | undefined): v is JsonMap =>
   typeof v === 'object' && v !== null && !Array.isArray(v);
@@ -116,6 +116,26 @@ function mergeMaps(base: JsonMap, patch: JsonMap): JsonMap {
   return result;
 }
 
+/**
+ * Merge patch documents into config documents (both already parsed), as Talos's configpatcher
+ * does. Inputs are not modified.
+ */
+export function mergeDocuments(config: readonly JsonMap[], patches: readonly JsonMap[]): JsonMap[] {
+  const merged = [...config];
+  for (const patch of patches) {
+    const key = documentKey(patch);
+    const at = merged.findIndex((doc) => documentKey(doc) === key);
+    if (deleteDirective(patch)) {
+      if (at >= 0) merged.splice(at, 1);
+      continue;
+    }
+    const existing = merged[at];
+    if (at >= 0 && existing !== undefined) merged[at] = mergeMaps(existing, patch);
+    else merged.push(withoutDirective(patch));
+  }
+  return merged;
+}
+
 export interface MergeResult {
   /** The merged config as multi-document YAML. */
   readonly config: string;
@@ -131,18 +151,7 @@ export function mergeConfigPatch(configText: string, patchText: string): MergeRe
     // Talos treats an empty patch as JSON6902 (talos#12457); refuse rather than guess.
     throw new TalosLonghornError('invalid-input', 'the patch is empty', { field: 'patch' });
   }
-  const merged = [...config];
-  for (const patch of patches) {
-    const key = documentKey(patch);
-    const at = merged.findIndex((doc) => documentKey(doc) === key);
-    if (deleteDirective(patch)) {
-      if (at >= 0) merged.splice(at, 1);
-      continue;
-    }
-    const existing = merged[at];
-    if (at >= 0 && existing !== undefined) merged[at] = mergeMaps(existing, patch);
-    else merged.push(withoutDirective(patch));
-  }
+  const merged = mergeDocuments(config, patches);
   const changed = !isDeepStrictEqual(config, merged);
   const text = merged.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
   return { config: text, changed };

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
-import { mergeConfigPatch } from '../../src/api/strategic-merge.js';
+import { mergeConfigPatch } from '../../src/talos/strategic-merge.js';
 
 const docs = (text: string) => parseAllDocuments(text).map((d) => d.toJS());
 
