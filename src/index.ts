@@ -103,6 +103,30 @@ export {
   resolvePlan,
   validatePlan,
 } from './plan/index.js';
+export type {
+  CheckDefinition,
+  CheckGroup,
+  CheckResult,
+  CheckStatus,
+  NodeFacts,
+  NodeReader,
+  NodeReport,
+  PreflightReport,
+  PreflightTarget,
+  ReportFormat,
+} from './preflight/index.js';
+export {
+  collectFacts,
+  formatReport,
+  LocalRootReader,
+  PREFLIGHT_CHECKS,
+  preflightNodes,
+  RecordingReader,
+  reportExitStatus,
+  runChecks,
+  TalosApiReader,
+  writeSnapshot,
+} from './preflight/index.js';
 export type { PatchFormat, TalosDocument, TalosVersion } from './talos/index.js';
 export {
   CAPABILITIES,

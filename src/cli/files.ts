@@ -30,6 +30,24 @@ export async function readBounded(
   return Buffer.concat(chunks);
 }
 
+/**
+ * Read an open file to its end, or undefined when it holds more than `maxBytes` (files in
+ * /proc report size 0, so the size is found by reading, never from stat).
+ */
+export async function readAtMost(
+  handle: Awaited<ReturnType<typeof open>>,
+  maxBytes: number,
+): Promise<Buffer | undefined> {
+  const buf = Buffer.alloc(maxBytes + 1);
+  let filled = 0;
+  while (filled < buf.length) {
+    const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
+    if (bytesRead === 0) break;
+    filled += bytesRead;
+  }
+  return filled > maxBytes ? undefined : buf.subarray(0, filled);
+}
+
 /** Read a file (or stdin for `-`), refusing more than `maxBytes`. Missing files are bad input. */
 export async function readInputFile(
   path: string,
@@ -48,19 +66,13 @@ export async function readInputFile(
     });
   }
   try {
-    const buf = Buffer.alloc(maxBytes + 1);
-    let filled = 0;
-    while (filled < buf.length) {
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled > maxBytes) {
+    const bytes = await readAtMost(handle, maxBytes);
+    if (bytes === undefined) {
       throw new TalosLonghornError('invalid-input', `${path} is larger than ${maxBytes} bytes`, {
         field,
       });
     }
-    return buf.subarray(0, filled);
+    return bytes;
   } catch (err) {
     if (err instanceof TalosLonghornError) throw err;
     throw new TalosLonghornError('invalid-input', `cannot read ${path}: ${errnoText(err)}`, {

@@ -224,28 +224,14 @@ function iommuFact(probe: Probe<readonly ListEntry[]>): Observed<readonly IommuG
 }
 
 function identityFilesFact(
-  machineId: Probe<Uint8Array>,
-  initiatorName: Probe<Uint8Array>,
-  hostNqn: Probe<Uint8Array>,
+  probes: readonly (readonly [string, Probe<Uint8Array>])[],
 ): Observed<IdentityFilesFact> {
-  const probes = [
-    [NODE_FILES.machineId, machineId],
-    [NODE_FILES.initiatorName, initiatorName],
-    [NODE_FILES.hostNqn, hostNqn],
-  ] as const;
+  const files: Record<string, string | null> = {};
   for (const [path, probe] of probes) {
     if (probe.state === 'unavailable') return unobserved(notThere(probe, path));
+    files[path] = probe.state === 'ok' ? text(probe.value) : null;
   }
-  const content = (probe: Probe<Uint8Array>) =>
-    probe.state === 'ok' ? text(probe.value) : undefined;
-  return observed(
-    {
-      machineId: content(machineId),
-      initiatorName: content(initiatorName),
-      hostNqn: content(hostNqn),
-    },
-    probes.map(([path]) => path).join(', '),
-  );
+  return observed(files, probes.map(([path]) => path).join(', '));
 }
 
 function fromResources<T>(
@@ -333,6 +319,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     procVersion,
     machineId,
     initiatorName,
+    hostId,
     hostNqn,
     dev,
     sysModule,
@@ -353,6 +340,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     read(NODE_FILES.version),
     read(NODE_FILES.machineId),
     read(NODE_FILES.initiatorName),
+    read(NODE_FILES.hostId),
     read(NODE_FILES.hostNqn),
     list(NODE_DIRECTORIES.dev),
     list(NODE_DIRECTORIES.sysModule),
@@ -375,7 +363,12 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     modules: modulesFact(procModules, sysModule, moduleStatuses, loadedModules),
     devLinks: devLinksFact(dev),
     iommuGroups: iommuFact(iommu),
-    identityFiles: identityFilesFact(machineId, initiatorName, hostNqn),
+    identityFiles: identityFilesFact([
+      [NODE_FILES.machineId, machineId],
+      [NODE_FILES.initiatorName, initiatorName],
+      [NODE_FILES.hostId, hostId],
+      [NODE_FILES.hostNqn, hostNqn],
+    ]),
     nodeId: nodeIdFact(identities),
     extensions: extensionsFact(extensions),
     services: servicesFact(services),

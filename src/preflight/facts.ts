@@ -73,12 +73,8 @@ export interface IommuGroup {
   readonly devices: readonly string[];
 }
 
-/** Contents of the identity files; `undefined` when the file does not exist. */
-export interface IdentityFilesFact {
-  readonly machineId: string | undefined;
-  readonly initiatorName: string | undefined;
-  readonly hostNqn: string | undefined;
-}
+/** Contents of the identity files by node path (`/etc/machine-id`, …); null when absent. */
+export type IdentityFilesFact = Readonly<Record<string, string | null>>;
 
 export interface ExtensionFact {
   readonly name: string;

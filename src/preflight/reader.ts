@@ -49,6 +49,7 @@ export const NODE_FILES = {
   version: '/proc/version',
   machineId: '/etc/machine-id',
   initiatorName: '/etc/iscsi/initiatorname.iscsi',
+  hostId: '/etc/nvme/hostid',
   hostNqn: '/etc/nvme/hostnqn',
   osRelease: '/etc/os-release',
 } as const;
@@ -75,6 +76,14 @@ export const NODE_RESOURCES = {
   kernelModuleStatuses: { namespace: 'runtime', type: 'KernelModuleStatuses.runtime.talos.dev' },
   kernelParamStatuses: { namespace: 'runtime', type: 'KernelParamStatuses.runtime.talos.dev' },
 } as const satisfies Record<string, ResourceKind>;
+
+/** The files Talos derives from the machine-id (the paths of `identityFiles`). */
+export const IDENTITY_FILE_PATHS = [
+  NODE_FILES.machineId,
+  NODE_FILES.initiatorName,
+  NODE_FILES.hostId,
+  NODE_FILES.hostNqn,
+] as const;
 
 /** No node file preflight reads is anywhere near this; a bigger one is not what we expect. */
 export const MAX_NODE_FILE_BYTES = 1 << 20;

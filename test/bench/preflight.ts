@@ -4,10 +4,10 @@
 // node's probes in flight); the fake apid runs in its own process, as apid runs on the node.
 // Both figures are taken on a warm connection. Run: npx tsx test/bench/preflight.ts
 import { spawn } from 'node:child_process';
+import { once } from 'node:events';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { TalosClient } from '../../src/api/client.js';
 import { parseTalosConfig } from '../../src/api/talosconfig.js';
@@ -18,40 +18,42 @@ import {
   preflightNodes,
 } from '../../src/preflight/run.js';
 import { TalosApiReader } from '../../src/preflight/sources/talos-api.js';
-import { talosconfigText } from '../helpers/talos-server.js';
+import { type FakeNode, talosconfigText } from '../helpers/talos-server.js';
 import { pki } from '../preflight/api-harness.js';
-import { buildFixtureNode, FIXTURE_DISK, VARIANT_NAMES } from '../preflight/fixture-nodes.js';
+import {
+  buildFixtureNode,
+  FIXTURE_DISK,
+  fakeNodeFor,
+  VARIANT_NAMES,
+} from '../preflight/fixture-nodes.js';
 import { formatMs, median } from './stats.js';
 
 const NODES = 100;
 const LATENCY_MS = 50;
 const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-/** Version, 7 file reads, 5 listings, 6 resource lists: what collectFacts asks of a node. */
-const CALLS_PER_NODE = 19;
+/** Version, 8 file reads, 5 listings, 6 resource lists: what collectFacts asks of a node. */
+const CALLS_PER_NODE = 20;
 
 const dir = await mkdtemp(join(tmpdir(), 'tl-bench-preflight-'));
-const fake = spawn(
-  process.execPath,
-  ['--import', 'tsx', fileURLToPath(new URL('./fake-apid.ts', import.meta.url))],
-  {
-    stdio: ['pipe', 'pipe', 'inherit'],
-  },
-);
+let fake: ReturnType<typeof spawn> | undefined;
 try {
-  const nodes: Record<string, string> = {};
+  const nodes: Record<string, FakeNode> = {};
   for (let i = 0; i < NODES; i++) {
     const variant = VARIANT_NAMES[i % VARIANT_NAMES.length] ?? 'healthy-1.13';
     const name = `node-${String(i).padStart(3, '0')}`;
-    nodes[name] = await buildFixtureNode(variant, join(dir, name));
+    nodes[name] = await fakeNodeFor(await buildFixtureNode(variant, join(dir, name)));
   }
-  fake.stdin.write(
-    `${JSON.stringify({ ca: pki.ca, server: pki.server, latencyMs: LATENCY_MS, nodes })}\n`,
+  // The fake apid of test/bench/api.ts, in its own process: a real apid is another machine.
+  fake = spawn(
+    process.execPath,
+    ['--import', 'tsx', fileURLToPath(new URL('./fake-apid-process.ts', import.meta.url))],
+    { stdio: ['pipe', 'pipe', 'inherit'] },
   );
-  const [line] = await createInterface({ input: fake.stdout })
-    [Symbol.asyncIterator]()
-    .next()
-    .then((r) => [r.value as string]);
-  const { port } = JSON.parse(line ?? '{}') as { port: number };
+  const stdout = fake.stdout;
+  if (stdout === null) throw new Error('no stdout from the fake apid');
+  fake.stdin?.end(JSON.stringify({ ca: pki.ca, server: pki.server, nodes, latencyMs: LATENCY_MS }));
+  const [line] = (await once(stdout, 'data')) as [Buffer];
+  const port = Number(line.toString().trim());
   const context = parseTalosConfig(
     talosconfigText({ ca: pki.ca, client: pki.admin, endpoints: [`127.0.0.1:${port}`] }),
     { source: 'bench' },
@@ -96,6 +98,6 @@ try {
   client.close();
   if (ratio > 2) process.exitCode = 1;
 } finally {
-  fake.stdin.end();
+  fake?.kill();
   await rm(dir, { recursive: true, force: true });
 }

@@ -9,10 +9,9 @@ import { expectOneLineFailure, projectRoot, runCli } from '../helpers/cli.js';
 import type { FakeTalos } from '../helpers/talos-server.js';
 import { startFake, talosconfigFor } from '../preflight/api-harness.js';
 import {
-  buildFixtureNode,
+  buildFixtureFleet,
   FIXTURE_DISK,
   type FixtureVariant,
-  fakeNodeFor,
   VARIANT_NAMES,
 } from '../preflight/fixture-nodes.js';
 
@@ -35,24 +34,20 @@ function expectValidReport(text: string): Report {
   return report;
 }
 
+const ESC = '\u001b';
 const PLAN_FLAGS = ['--disk', FIXTURE_DISK, '--data-path'];
 
 let dir: string;
 let server: FakeTalos;
 let adminConfig: string;
 let readerConfig: string;
-const roots = new Map<FixtureVariant, string>();
+let roots = new Map<FixtureVariant, string>();
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tl-preflight-cli-'));
-  const nodes: Record<string, Awaited<ReturnType<typeof fakeNodeFor>>> = {};
-  for (const variant of VARIANT_NAMES) {
-    const root = await buildFixtureNode(variant, join(dir, 'nodes', variant));
-    roots.set(variant, root);
-    nodes[variant] = await fakeNodeFor(root);
-  }
-  nodes.gone = { unreachable: true };
-  server = await startFake(nodes);
+  const fleet = await buildFixtureFleet(join(dir, 'nodes'));
+  roots = fleet.roots;
+  server = await startFake({ ...fleet.nodes, gone: { unreachable: true } });
   adminConfig = join(dir, 'admin.talosconfig');
   readerConfig = join(dir, 'reader.talosconfig');
   await writeFile(adminConfig, talosconfigFor(server, 'admin'));
@@ -303,7 +298,7 @@ describe('talos-longhorn preflight', () => {
   it('prints a table without colour when not on a terminal, with remedies under failures', async () => {
     const result = await runCli(['preflight', '--root', root('talos-1.9-no-dev-fd')]);
     expect(result.status).toBe(1);
-    expect(result.stdout).not.toMatch(/\u001b\[/);
+    expect(result.stdout).not.toContain(ESC);
     expect(result.stdout).toMatch(/^ {2}fail {4}dev-fd {10}v2 {5}\/dev\/fd is missing/m);
     expect(result.stdout).toMatch(/remedy: install the longhorn-v2-node system extension/);
     expect(result.stdout).toMatch(/ 7 pass, 0 warn, 1 fail, 3 skip$/m);
@@ -381,7 +376,7 @@ describe('talos-longhorn preflight', () => {
     );
     expect(status).toBe(0);
     expect(err.join('')).toBe('\rpreflight: 1/2 nodes\r\u001b[K');
-    expect(out.join('')).toMatch(/\u001b\[33mwarn/);
+    expect(out.join('')).toContain(`${ESC}[33mwarn`);
     const plain: string[] = [];
     await main(['preflight', '--root', root('healthy-1.13')], {
       stdout: { write: (chunk) => plain.push(String(chunk)), isTTY: true },
@@ -390,7 +385,7 @@ describe('talos-longhorn preflight', () => {
       env: { NO_COLOR: '1' },
       cwd: projectRoot,
     });
-    expect(plain.join('')).not.toMatch(/\u001b\[/);
+    expect(plain.join('')).not.toContain(ESC);
   });
 
   it('has --help listing every check', async () => {

@@ -146,20 +146,29 @@ describe('checks', () => {
   });
 
   it('identity-files: the node identity wins over a machine-id file that disagrees', () => {
-    const files = healthy.identityFiles.ok ? healthy.identityFiles.value : undefined;
+    const files = healthy.identityFiles.ok ? healthy.identityFiles.value : {};
     const result = check('identity-files', {
       identityFiles: observed(
-        { machineId: '0'.repeat(32), initiatorName: files?.initiatorName, hostNqn: files?.hostNqn },
+        { ...files, '/etc/machine-id': '0'.repeat(32), '/etc/nvme/hostid': null },
         'x',
       ),
     });
     expect(result.status).toBe('fail');
-    expect(result.message).toMatch(
-      /^\/etc\/machine-id is "0{32}", the node identity gives "be871ac0d0dd31fa4caca753b0f3f1b2"$/,
+    expect(result.message).toBe(
+      '/etc/machine-id is "00000000000000000000000000000000", expected "be871ac0d0dd31fa4caca753b0f3f1b2"; /etc/nvme/hostid is missing, expected "62653837-3161-6330-6430-646433316661"',
     );
     expect(result.remedy).toMatch(
       /talos-longhorn identity --machine-id be871ac0d0dd31fa4caca753b0f3f1b2/,
     );
+  });
+
+  it('identity-files: the paths read are the files Talos derives', async () => {
+    const { identityFiles, deriveIdentity } = await import('../../src/identity/derive.js');
+    const { IDENTITY_FILE_PATHS } = await import('../../src/preflight/reader.js');
+    const derived = identityFiles(deriveIdentity({ machineId: '0'.repeat(32) })).map(
+      (f) => `/${f.path}`,
+    );
+    expect([...IDENTITY_FILE_PATHS].sort()).toEqual(derived.sort());
   });
 
   it('extensions and iscsid-service: name what is missing and how to add it', () => {

@@ -173,3 +173,18 @@ export async function fakeNodeFor(root: string): Promise<FakeNode> {
   const tag = /^tag: (.*)$/m.exec(version)?.[1] ?? '';
   return { root, tag, resources: await fixtureResources(root) };
 }
+
+/** Every fixture variant under `dir`, and the fake apid nodes serving them (named by variant). */
+export async function buildFixtureFleet(dir: string): Promise<{
+  roots: Map<FixtureVariant, string>;
+  nodes: Record<string, FakeNode>;
+}> {
+  const roots = new Map<FixtureVariant, string>();
+  const nodes: Record<string, FakeNode> = {};
+  for (const variant of VARIANT_NAMES) {
+    const root = await buildFixtureNode(variant, join(dir, variant));
+    roots.set(variant, root);
+    nodes[variant] = await fakeNodeFor(root);
+  }
+  return { roots, nodes };
+}

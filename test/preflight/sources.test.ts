@@ -12,10 +12,9 @@ import { TalosApiReader } from '../../src/preflight/sources/talos-api.js';
 import type { FakeTalos } from '../helpers/talos-server.js';
 import { clientFor, startFake } from './api-harness.js';
 import {
-  buildFixtureNode,
+  buildFixtureFleet,
   FIXTURE_DISK,
   type FixtureVariant,
-  fakeNodeFor,
   VARIANT_NAMES,
 } from './fixture-nodes.js';
 
@@ -79,17 +78,13 @@ let workDir: string;
 let server: FakeTalos;
 let admin: TalosClient;
 let reader: TalosClient;
-const roots = new Map<FixtureVariant, string>();
+let roots = new Map<FixtureVariant, string>();
 
 beforeAll(async () => {
   workDir = await mkdtemp(join(tmpdir(), 'tl-preflight-'));
-  const nodes: Record<string, Awaited<ReturnType<typeof fakeNodeFor>>> = {};
-  for (const variant of VARIANT_NAMES) {
-    const root = await buildFixtureNode(variant, join(workDir, variant));
-    roots.set(variant, root);
-    nodes[variant] = await fakeNodeFor(root);
-  }
-  server = await startFake(nodes);
+  const fleet = await buildFixtureFleet(workDir);
+  roots = fleet.roots;
+  server = await startFake(fleet.nodes);
   admin = clientFor(server, 'admin');
   reader = clientFor(server, 'reader');
 });

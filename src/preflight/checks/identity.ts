@@ -1,15 +1,17 @@
+import { compareIdentityFiles } from '../../api/node-identity.js';
 import { isTalosLonghornError } from '../../errors.js';
-import { deriveIdentity, type Identity } from '../../identity/derive.js';
+import { deriveIdentity } from '../../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../../identity/machine-id.js';
 import { versionIndex } from '../../talos/versions.js';
 import { type CheckDefinition, fail, pass, skip, skipUnobserved } from '../check.js';
+import { NODE_FILES } from '../reader.js';
 import { REMEDY } from '../remedies.js';
 import { nodeTalosVersion } from './system.js';
 
 /** Talos derives the identity files from the machine-id from this version on. */
 const DERIVED_SINCE = versionIndex('1.10');
 
-function tryMachineId(parse: () => string): string | undefined {
+function validMachineId(parse: () => string): string | undefined {
   try {
     return parse();
   } catch (err) {
@@ -18,15 +20,15 @@ function tryMachineId(parse: () => string): string | undefined {
   }
 }
 
-function show(value: string | undefined): string {
-  return value === undefined ? 'missing' : JSON.stringify(value);
+function show(value: string | null): string {
+  return value === null ? 'missing' : JSON.stringify(value);
 }
 
 export const identityFilesCheck: CheckDefinition = {
   id: 'identity-files',
   group: 'base',
   summary:
-    '/etc/machine-id, /etc/iscsi/initiatorname.iscsi and /etc/nvme/hostnqn equal the derivation from the node identity',
+    '/etc/machine-id, /etc/iscsi/initiatorname.iscsi and /etc/nvme/hostid|hostnqn equal the derivation from the node identity',
   run(facts) {
     const talos = nodeTalosVersion(facts);
     if ('reason' in talos) return skip(`cannot check: ${talos.reason}`);
@@ -37,36 +39,27 @@ export const identityFilesCheck: CheckDefinition = {
     }
     if (!facts.identityFiles.ok) return skipUnobserved(facts.identityFiles);
     const files = facts.identityFiles.value;
-    const fromFile =
-      files.machineId === undefined
-        ? undefined
-        : tryMachineId(() => parseMachineId(files.machineId ?? ''));
-    const fromNodeId = facts.nodeId.ok
-      ? tryMachineId(() => machineIdFromNodeId(facts.nodeId.ok ? facts.nodeId.value : ''))
-      : undefined;
-    const machineId = fromNodeId ?? fromFile;
+    const machineIdFile = files[NODE_FILES.machineId] ?? null;
+    const nodeId = facts.nodeId.ok ? facts.nodeId.value : undefined;
+    // The node identity is the source Talos derives from; without it, the machine-id file.
+    const machineId =
+      (nodeId === undefined ? undefined : validMachineId(() => machineIdFromNodeId(nodeId))) ??
+      (machineIdFile === null ? undefined : validMachineId(() => parseMachineId(machineIdFile)));
     if (machineId === undefined) {
       return fail(
-        `/etc/machine-id is ${show(files.machineId)}, not 32 hexadecimal characters`,
+        `/etc/machine-id is ${show(machineIdFile)}, not 32 hexadecimal characters`,
         'reset or reinstall the node: Talos writes /etc/machine-id from its node identity',
       );
     }
-    const expected: Identity = deriveIdentity({ machineId });
-    const problems: string[] = [];
-    if (fromFile !== machineId)
-      problems.push(
-        `/etc/machine-id is ${show(files.machineId)}, the node identity gives ${JSON.stringify(machineId)}`,
+    const expected = deriveIdentity({ machineId });
+    const mismatches = compareIdentityFiles(expected, files);
+    if (mismatches.length > 0) {
+      const problems = mismatches.map(
+        (m) => `${m.path} is ${show(m.actual)}, expected ${JSON.stringify(m.expected)}`,
       );
-    if (files.initiatorName !== expected.initiatorName)
-      problems.push(
-        `/etc/iscsi/initiatorname.iscsi is ${show(files.initiatorName)}, expected ${JSON.stringify(expected.initiatorName)}`,
-      );
-    if (files.hostNqn !== expected.hostNqn)
-      problems.push(
-        `/etc/nvme/hostnqn is ${show(files.hostNqn)}, expected ${JSON.stringify(expected.hostNqn)}`,
-      );
-    if (problems.length > 0) return fail(problems.join('; '), REMEDY.identity(machineId));
-    const basis = fromNodeId === undefined ? 'the machine-id' : 'the node identity';
+      return fail(problems.join('; '), REMEDY.identity(machineId));
+    }
+    const basis = nodeId === undefined ? 'the machine-id' : 'the node identity';
     return pass(`IQN ${expected.iqn} and host NQN ${expected.hostNqn} match ${basis}`);
   },
 };

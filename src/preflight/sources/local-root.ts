@@ -1,5 +1,6 @@
 import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { readAtMost } from '../../cli/files.js';
 import { TalosLonghornError } from '../../errors.js';
 import { parseOsRelease } from '../parse.js';
 import type { ListEntry, NodeReader, Probe, ResourceEntry, VersionInfo } from '../reader.js';
@@ -27,21 +28,13 @@ function failed(err: unknown): Probe<never> {
   };
 }
 
-/** Read at most `maxBytes` (proc files report size 0, so read until end of file). */
 async function readBoundedFile(path: string, maxBytes: number): Promise<Probe<Uint8Array>> {
   const handle = await open(path, 'r');
   try {
-    const buf = Buffer.alloc(maxBytes + 1);
-    let filled = 0;
-    while (filled < buf.length) {
-      const { bytesRead } = await handle.read(buf, filled, buf.length - filled, null);
-      if (bytesRead === 0) break;
-      filled += bytesRead;
-    }
-    if (filled > maxBytes) {
+    const bytes = await readAtMost(handle, maxBytes);
+    if (bytes === undefined)
       return { state: 'unavailable', reason: `larger than ${maxBytes} bytes` };
-    }
-    return { state: 'ok', value: buf.subarray(0, filled) };
+    return { state: 'ok', value: bytes };
   } finally {
     await handle.close();
   }
