@@ -35,6 +35,10 @@ export const CAPABILITIES = {
   kernelModuleConfig: { since: '1.14', what: 'the KernelModuleConfig document' },
   sysctlConfig: { since: '1.14', what: 'the SysctlConfig document' },
   kubeNodeConfig: { since: '1.14', what: 'the KubeNodeConfig document' },
+  derivedIdentityFiles: {
+    since: '1.10',
+    what: 'machine-id, IQN and host NQN files derived from the node identity',
+  },
 } as const satisfies Record<string, Capability>;
 
 export type CapabilityName = keyof typeof CAPABILITIES;

@@ -218,9 +218,8 @@ describe('talos-longhorn preflight', () => {
       'capture-api',
     );
     expect(again).toEqual(captured);
-    // The fake apid's List does not send symlink targets (Talos's does): the snapshot keeps the
-    // links, marked as having an unknown target, rather than inventing one.
-    expect(await readlink(join(snapshot, 'dev/fd'))).toBe('(target not reported by the source)');
+    // List reports a symlink's target, so the snapshot holds the link exactly as on the node.
+    expect(await readlink(join(snapshot, 'dev/fd'))).toBe('/proc/self/fd');
     expect(captured.find((check) => check.id === 'identity-files')?.status).toBe('fail');
     expect(await readFile(join(snapshot, 'etc/machine-id'), 'utf8')).toBe(
       'be871ac0d0dd31fa4caca753b0f3f1b2',

@@ -4,7 +4,7 @@
 // os:admin; sensitive COSI resources too) and answers in Talos's formats: Read streams
 // common.Data chunks, COSI resources carry yaml_spec, a missing file or resource is NOT_FOUND,
 // an unreachable node is UNAVAILABLE, a forbidden call is PERMISSION_DENIED "not authorized".
-import { lstat, readdir, readFile } from 'node:fs/promises';
+import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as grpc from '@grpc/grpc-js';
@@ -398,7 +398,14 @@ interface WireFileInfo {
   gid: number;
 }
 
-function fileInfo(name: string, root: string, size: number, isDir: boolean, mode: number) {
+function fileInfo(
+  name: string,
+  root: string,
+  size: number,
+  isDir: boolean,
+  mode: number,
+  link = '',
+) {
   const rel = relative(root, name) || '.';
   const entry: WireFileInfo = {
     metadata: {},
@@ -408,7 +415,7 @@ function fileInfo(name: string, root: string, size: number, isDir: boolean, mode
     modified: '0',
     is_dir: isDir,
     error: '',
-    link: '',
+    link,
     relative_name: rel,
     uid: 0,
     gid: 0,
@@ -452,7 +459,9 @@ async function walk(
       (info.mode & 0o777) +
       (info.isDirectory() ? GO_MODE_DIR : 0) +
       (info.isSymbolicLink() ? GO_MODE_SYMLINK : 0);
-    into.set(nodePath, fileInfo(nodePath, listRoot, info.size, info.isDirectory(), mode));
+    // Like Talos, a symlink's entry carries its target.
+    const link = info.isSymbolicLink() ? await readlink(join(hostRoot, nodePath)) : '';
+    into.set(nodePath, fileInfo(nodePath, listRoot, info.size, info.isDirectory(), mode, link));
     if (recurse && info.isDirectory()) await walk(hostRoot, nodePath, listRoot, recurse, into);
   }
 }
