@@ -7,21 +7,11 @@ import { type CallContext, metadataError, type ReplyMetadata } from './call-erro
 import { checkNodeName } from './endpoints.js';
 import type { Resource } from './gen/cosi/resource_pb.js';
 import { ApplyConfigurationRequest_Mode, ListRequest_Type } from './gen/machine/machine_pb.js';
-import type { ClientCertificateInfo, TalosContext, TalosCredentials } from './talosconfig.js';
-import { type Invocation, type RetryPolicy, TalosTransport } from './transport.js';
+import type { ClientCertificateInfo, TalosContext } from './talosconfig.js';
+import { type Invocation, TalosTransport, type TransportOptions } from './transport.js';
 
-export interface TalosClientOptions {
-  /** apid endpoints: `host`, `host:port` (default port 50000) or `[IPv6]:port`. */
-  readonly endpoints: readonly string[];
-  readonly credentials: TalosCredentials;
-  /** The client certificate's details, used in messages (roles, expiry). */
-  readonly certificate?: ClientCertificateInfo | undefined;
-  /** Deadline of each call in milliseconds (default 15 000). */
-  readonly timeoutMs?: number;
-  /** Calls in flight at once across all nodes (default 128). */
-  readonly concurrency?: number;
-  readonly retry?: RetryPolicy;
-}
+/** How to reach the nodes: the transport's options (endpoints, credentials, limits). */
+export type TalosClientOptions = TransportOptions;
 
 export interface NodeVersion {
   readonly node: string;

@@ -24,10 +24,14 @@ export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_CONCURRENCY = 128;
 
 export interface TransportOptions {
+  /** apid endpoints: `host`, `host:port` (default port 50000) or `[IPv6]:port`. */
   readonly endpoints: readonly string[];
   readonly credentials: TalosCredentials;
+  /** The client certificate's details, used in messages (roles, expiry). */
   readonly certificate?: ClientCertificateInfo | undefined;
+  /** Deadline of each call in milliseconds (default 15 000). */
   readonly timeoutMs?: number;
+  /** Calls in flight at once across all nodes (default 128). */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
 }
