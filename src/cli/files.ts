@@ -1,5 +1,5 @@
 import { randomBytes } from 'node:crypto';
-import { chmod, mkdir, open, rename, unlink } from 'node:fs/promises';
+import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
 import { mapLimited } from '../api/limit.js';
 import { TalosLonghornError } from '../errors.js';
@@ -104,6 +104,37 @@ export function errnoText(err: unknown): string {
 
 const STAGING_CONCURRENCY = 16;
 
+function errnoCode(err: unknown): string | undefined {
+  return (err as { code?: unknown } | null)?.code?.toString();
+}
+
+/**
+ * `mkdir -p`, one level at a time. Node's own `mkdir(…, { recursive: true })` never returns
+ * when a level cannot be created but reports ENOENT (e.g. anywhere under /proc); this fails with
+ * that error instead.
+ */
+export async function makeDirectories(path: string, mode = 0o755): Promise<void> {
+  const missing: string[] = [];
+  for (let dir = resolve(path); ; dir = dirname(dir)) {
+    try {
+      const info = await stat(dir);
+      if (!info.isDirectory()) throw Object.assign(new Error(dir), { code: 'ENOTDIR' });
+      break;
+    } catch (err) {
+      if (errnoCode(err) !== 'ENOENT' || dirname(dir) === dir) throw err;
+      missing.push(dir);
+    }
+  }
+  for (const dir of missing.reverse()) {
+    try {
+      await mkdir(dir, { mode });
+    } catch (err) {
+      // Created meanwhile by a concurrent writer: fine if it is a directory.
+      if (errnoCode(err) !== 'EEXIST' || !(await stat(dir)).isDirectory()) throw err;
+    }
+  }
+}
+
 export interface FileToWrite {
   /** Absolute path, or relative to the directory given to `writeFilesAtomic`. */
   readonly path: string;
@@ -126,7 +157,7 @@ export async function writeFilesAtomic(
     // the CPU, is what takes the time.
     await mapLimited(files, STAGING_CONCURRENCY, async (file) => {
       const dest = resolve(baseDir, file.path);
-      await mkdir(dirname(dest), { recursive: true, mode: 0o755 });
+      await makeDirectories(dirname(dest));
       const tmp = join(dirname(dest), `.${basename(dest)}.${randomBytes(6).toString('hex')}.tmp`);
       const mode = file.mode ?? 0o644;
       const handle = await open(tmp, 'wx', mode);

@@ -1,7 +1,7 @@
 import { createHash, randomBytes } from 'node:crypto';
-import { access, mkdir, readdir, rename, rm, writeFile } from 'node:fs/promises';
+import { access, readdir, rename, rm, writeFile } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { errnoText } from '../cli/files.js';
+import { errnoText, makeDirectories } from '../cli/files.js';
 import { TalosLonghornError } from '../errors.js';
 import { canonicalJson, type JsonValue } from './canonical-json.js';
 
@@ -111,7 +111,7 @@ export async function writeImageLayout(out: string, layout: ImageLayout): Promis
   const tmp = join(dirname(dest), `.${basename(dest)}.${tag}.tmp`);
   const old = join(dirname(dest), `.${basename(dest)}.${tag}.old`);
   try {
-    await mkdir(join(tmp, 'blobs', 'sha256'), { recursive: true, mode: 0o755 });
+    await makeDirectories(join(tmp, 'blobs', 'sha256'));
     for (const blob of layout.blobs) {
       await writeFile(
         join(tmp, 'blobs', 'sha256', blob.digest.slice('sha256:'.length)),
