@@ -1,3 +1,4 @@
+export { ConcurrencyLimit, mapLimited } from '../concurrency.js';
 export type { MergeResult } from '../talos/strategic-merge.js';
 export { mergeConfigPatch } from '../talos/strategic-merge.js';
 export type {
@@ -13,7 +14,6 @@ export type {
 } from './client.js';
 export { APPLY_MODES, TalosClient } from './client.js';
 export { endpointUrl, TALOS_API_PORT } from './endpoints.js';
-export { ConcurrencyLimit, mapLimited } from './limit.js';
 export type { FileCheck, FileCheckMode, FileMismatch, NodeIdentity } from './node-identity.js';
 export { compareIdentityFiles, IDENTITY_RESOURCE, readNodeIdentity } from './node-identity.js';
 export type { PatchNodeResult } from './patch-config.js';

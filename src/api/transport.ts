@@ -3,12 +3,12 @@
 // on calls in flight.
 import { type Client, createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+import { ConcurrencyLimit } from '../concurrency.js';
 import { TalosLonghornError } from '../errors.js';
 import { type CallContext, callError, classifyFailure } from './call-errors.js';
 import { endpointUrl } from './endpoints.js';
 import { State } from './gen/cosi/state_pb.js';
 import { MachineService } from './gen/machine/machine_pb.js';
-import { ConcurrencyLimit } from './limit.js';
 import type { ClientCertificateInfo, TalosCredentials } from './talosconfig.js';
 
 export interface RetryPolicy {

@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { chmod, mkdir, open, rename, stat, unlink } from 'node:fs/promises';
 import { basename, dirname, join, resolve } from 'node:path';
-import { mapLimited } from '../api/limit.js';
+import { mapLimited } from '../concurrency.js';
 import { TalosLonghornError } from '../errors.js';
 import type { Io } from './io.js';
 

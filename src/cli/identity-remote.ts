@@ -58,7 +58,7 @@ export async function runRemoteIdentity(
   try {
     const [{ readNodeIdentity }, { mapLimited }] = await Promise.all([
       import('../api/node-identity.js'),
-      import('../api/limit.js'),
+      import('../concurrency.js'),
     ]);
     // The client limits calls in flight; nodes are only bounded to keep memory flat.
     const identities = await mapLimited(target.nodes, 256, (node) =>

@@ -1,4 +1,4 @@
-import { mapLimited } from '../api/limit.js';
+import { mapLimited } from '../concurrency.js';
 import { EXIT_CHECKS_FAILED, EXIT_ENVIRONMENT, EXIT_OK, isTalosLonghornError } from '../errors.js';
 import type { NodeNeeds } from '../longhorn/needs.js';
 import type { CheckDefinition, CheckResult } from './check.js';
