@@ -1,3 +1,5 @@
+import { IDENTITY_RESOURCE } from '../api/node-identity.js';
+
 /**
  * The raw access a preflight source gives: the Talos version, files, directory listings and COSI
  * resources of one node. The Talos API and a local root directory implement it; `collectFacts`
@@ -69,7 +71,7 @@ export interface ResourceKind {
 }
 
 export const NODE_RESOURCES = {
-  identities: { namespace: 'cluster', type: 'Identities.cluster.talos.dev' },
+  identities: { namespace: IDENTITY_RESOURCE.namespace, type: IDENTITY_RESOURCE.type },
   extensionStatuses: { namespace: 'runtime', type: 'ExtensionStatuses.runtime.talos.dev' },
   services: { namespace: 'runtime', type: 'Services.v1alpha1.talos.dev' },
   loadedKernelModules: { namespace: 'runtime', type: 'LoadedKernelModules.runtime.talos.dev' },
