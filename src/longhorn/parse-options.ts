@@ -1,23 +1,11 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2020Module from 'ajv/dist/2020.js';
 import { invalidInput } from '../errors.js';
+import { validateNodeOptions } from '../generated/validators.js';
 import type { NodeOptions } from './options.js';
-import { NODE_OPTIONS_SCHEMA } from './options-schema.js';
+import { NODE_OPTION_KEYS } from './options-schema.js';
 
-// ajv is CommonJS; under NodeNext its default import is the module object or the class.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ??
-  Ajv2020Module) as typeof Ajv2020Module.default;
-
-let validator: ValidateFunction<NodeOptions> | undefined;
-
-/** The schema is compiled once per process, on first use, and reused for every node. */
-function compiled(): ValidateFunction<NodeOptions> {
-  if (validator === undefined) {
-    const ajv = new Ajv2020({ allErrors: false, strict: true, useDefaults: false });
-    validator = ajv.compile<NodeOptions>(NODE_OPTIONS_SCHEMA);
-  }
-  return validator;
-}
+/** Precompiled at build time from `NODE_OPTIONS_SCHEMA` (`npm run generate`). */
+const validate = validateNodeOptions as unknown as ValidateFunction<NodeOptions>;
 
 /** `/extraModules/0/name` → `extraModules[0].name`, under an optional outer field. */
 function fieldOf(base: string | undefined, instancePath: string, extra?: string): string {
@@ -37,7 +25,7 @@ function describeError(error: ErrorObject): string {
   const params = error.params as Record<string, unknown>;
   switch (error.keyword) {
     case 'additionalProperties':
-      return `unknown field; expected one of ${Object.keys(NODE_OPTIONS_SCHEMA.properties).join(', ')}`;
+      return `unknown field; expected one of ${NODE_OPTION_KEYS.join(', ')}`;
     case 'enum':
       return `expected one of ${(params.allowedValues as unknown[]).map(String).join(', ')}`;
     case 'type':
@@ -55,7 +43,6 @@ function describeError(error: ErrorObject): string {
  * `nodes[2].options.disks[1]: expected string`.
  */
 export function parseNodeOptions(value: unknown, field?: string): NodeOptions {
-  const validate = compiled();
   if (validate(value)) return value;
   const error = validate.errors?.[0];
   if (error === undefined) throw invalidInput(field ?? 'options', 'invalid node options');

@@ -1,34 +1,13 @@
 import type { ErrorObject, ValidateFunction } from 'ajv';
-import Ajv2020Module from 'ajv/dist/2020.js';
 import { invalidInput, type TalosLonghornError } from '../errors.js';
-import { NODE_OPTIONS_SCHEMA } from '../longhorn/options-schema.js';
+import { validatePlan as precompiled } from '../generated/validators.js';
+import { NODE_OPTION_KEYS } from '../longhorn/options-schema.js';
 import { type FieldPath, fieldPathFromPointer, formatFieldPath } from './field-path.js';
-import { NODE_OPTIONS_SCHEMA_FILE, PLAN_SCHEMA } from './schema.js';
+import { PLAN_KEYS, PLAN_NODE_KEYS } from './schema.js';
 import type { Plan } from './types.js';
 
-// ajv is CommonJS; under NodeNext its default import is the module object or the class.
-const Ajv2020 = ((Ajv2020Module as unknown as { default?: unknown }).default ??
-  Ajv2020Module) as typeof Ajv2020Module.default;
-
-let validator: ValidateFunction<Plan> | undefined;
-
-/** Compiled once per process, on first use. */
-function compiled(): ValidateFunction<Plan> {
-  if (validator === undefined) {
-    const ajv = new Ajv2020({
-      allErrors: false,
-      strict: true,
-      // `not: {required: [machineId, nodeId]}` names properties defined one level up.
-      strictRequired: false,
-      useDefaults: false,
-      verbose: true,
-    });
-    // Registered under the file name the plan schema refers to, as editors resolve it.
-    ajv.addSchema({ ...NODE_OPTIONS_SCHEMA, $id: NODE_OPTIONS_SCHEMA_FILE });
-    validator = ajv.compile<Plan>(PLAN_SCHEMA);
-  }
-  return validator;
-}
+/** Precompiled at build time from `PLAN_SCHEMA` (`npm run generate`), with `verbose` data. */
+const validate = precompiled as unknown as ValidateFunction<Plan>;
 
 function typeName(value: unknown): string {
   if (value === null) return 'null';
@@ -40,9 +19,9 @@ function typeName(value: unknown): string {
 
 function allowedKeys(parent: FieldPath): string[] {
   if (parent.at(-2) === 'extraModules') return ['name', 'parameters'];
-  if (parent.length === 0) return Object.keys(PLAN_SCHEMA.properties);
-  if (parent[0] === 'defaults') return Object.keys(NODE_OPTIONS_SCHEMA.properties);
-  return Object.keys(PLAN_SCHEMA.properties.nodes.items.properties);
+  if (parent.length === 0) return [...PLAN_KEYS];
+  if (parent[0] === 'defaults') return [...NODE_OPTION_KEYS];
+  return [...PLAN_NODE_KEYS];
 }
 
 /** What a pattern means, by the field (or list) it applies to. */
@@ -110,7 +89,6 @@ export type PlanCheck =
  * with the path of the offending field (`nodes[2].memorySizeMiB`).
  */
 export function checkPlan(value: unknown): PlanCheck {
-  const validate = compiled();
   if (validate(value)) return { ok: true, plan: value };
   const error = validate.errors?.[0];
   if (error === undefined) return { ok: false, path: [], error: invalidInput('plan', 'invalid') };

@@ -60,7 +60,7 @@ describe('parseNodeOptions', () => {
 
   it('whatever it accepts, planNode either plans or refuses with a TalosLonghornError', () => {
     const anything = fc.dictionary(
-      fc.constantFrom(...Object.keys(NODE_OPTIONS_SCHEMA.properties)),
+      fc.constantFrom(...Object.keys(NODE_OPTIONS_SCHEMA.properties as object)),
       fc.oneof(fc.boolean(), fc.integer(), fc.string(), fc.array(fc.string(), { maxLength: 3 })),
     );
     fc.assert(

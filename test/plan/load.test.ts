@@ -1,10 +1,10 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TalosLonghornError } from '../../src/errors.js';
+import { NODE_OPTION_KEYS } from '../../src/longhorn/options-schema.js';
 import { planNode, V2_ONLY_OPTIONS } from '../../src/longhorn/plan.js';
 import { loadPlan, PlanFileError, parsePlan } from '../../src/plan/load.js';
 import { resolvePlan } from '../../src/plan/resolve.js';
-import { NODE_OPTION_KEYS } from '../../src/plan/schema.js';
 import { validatePlan } from '../../src/plan/validate.js';
 
 const MACHINE_ID = 'be871ac0d0dd31fa4caca753b0f3f1b2';
