@@ -1,155 +1,165 @@
 import { TalosLonghornError } from '../errors.js';
-import type { ExtraModule, NodeOptions } from '../longhorn/options.js';
+import {
+  type FlagSpelling,
+  NODE_OPTION_DESCRIPTORS,
+  type OptionDescriptor,
+  optionFlags,
+  optionQueryKeys,
+} from '../longhorn/option-descriptors.js';
+import type { NodeOptions } from '../longhorn/options.js';
 
 /**
- * Command-line flags for every `NodeOptions` field, shared by every command that takes one
- * node's options (`patch`, `preflight`) so that they spell them the same way.
+ * Command-line flags for every `NodeOptions` field, derived from the option table, shared by
+ * every command that takes one node's options (`patch`, `preflight`).
  */
-export const NODE_FLAGS = {
-  'disable-v2': { type: 'boolean' },
-  'memory-size': { type: 'string' },
-  hugepages: { type: 'string' },
-  'no-encryption': { type: 'boolean' },
-  ublk: { type: 'boolean' },
-  module: { type: 'string', multiple: true },
-  'module-param': { type: 'string', multiple: true },
-  'data-path': { type: 'boolean' },
-  'data-path-disk': { type: 'string' },
-  'data-path-min-size': { type: 'string' },
-  disk: { type: 'string', multiple: true },
-  'vfio-rebind': { type: 'boolean' },
-  'no-extension': { type: 'boolean' },
-  'cleanup-mode': { type: 'string' },
-  'cleanup-interval': { type: 'string' },
-} as const;
+type FlagConfig = { readonly type: 'string' | 'boolean'; readonly multiple?: boolean };
 
-export type NodeFlagName = keyof typeof NODE_FLAGS;
+function flagConfig(spelling: FlagSpelling): FlagConfig {
+  if (spelling.kind === 'sets-true' || spelling.kind === 'sets-false') return { type: 'boolean' };
+  if (spelling.kind === 'repeatable') return { type: 'string', multiple: true };
+  return { type: 'string' };
+}
 
-export type NodeFlagValues = {
-  readonly [K in NodeFlagName]?: (typeof NODE_FLAGS)[K] extends { multiple: true }
-    ? string[]
-    : (typeof NODE_FLAGS)[K]['type'] extends 'boolean'
-      ? boolean
-      : string;
-};
+export const NODE_FLAGS: Readonly<Record<string, FlagConfig>> = Object.fromEntries(
+  optionFlags().map(({ spelling }) => [spelling.flag, flagConfig(spelling)]),
+);
+
+export type NodeFlagValues = { readonly [flag: string]: string | boolean | string[] | undefined };
+
+const HELP_COLUMN = 28;
+
+function helpLines(spelling: FlagSpelling): string {
+  const usage = `  --${spelling.flag}${spelling.metavar === undefined ? '' : ` ${spelling.metavar}`}`;
+  const [first = '', ...rest] = spelling.help.split('\n');
+  const head =
+    usage.length < HELP_COLUMN ? `${usage.padEnd(HELP_COLUMN)}${first}` : `${usage} ${first}`;
+  return [head, ...rest.map((line) => `${' '.repeat(HELP_COLUMN)}${line}`)].join('\n');
+}
 
 export const NODE_FLAGS_HELP = `Node options (defaults give a v2 node with 2048 MiB of huge pages):
-  --disable-v2              opt the node out of the v2 data engine
-                            (label node.longhorn.io/disable-v2-data-engine=true)
-  --memory-size MIB         Longhorn's v2 data-engine-memory-size (default 2048);
-                            huge pages = ceil(MIB / 2), at most 1048576 MiB
-  --hugepages N             explicit count of 2 MiB pages, never fewer than --memory-size needs
-  --no-encryption           do not load dm_crypt
-  --ublk                    load ublk_drv (Talos >= 1.12)
-  --module NAME             load another kernel module ([a-z0-9_-], "-" becomes "_"); repeatable
-  --module-param NAME:K=V   pass parameter K=V to module NAME; repeatable
-  --data-path               provide the data path for filesystem (v1) disks: /var/lib/longhorn
-                            on Talos 1.9, /var/mnt/longhorn (a user volume) on >= 1.10
-  --data-path-disk EXPR     put the data path on its own partition of the disk matched by this
-                            Talos disk selector, e.g. 'disk.dev_path == "/dev/sdb"' (>= 1.10)
-  --data-path-min-size SIZE minimum size of that partition (default 10GiB; it grows to the disk)
-  --disk BDF|PATH           a v2 disk: a PCI address (0000:01:00.0, or 01:00.0 for domain 0000;
-                            upper case is accepted) for SPDK's NVMe driver, or /dev/... for AIO;
-                            repeatable
-  --vfio-rebind             rebind the PCI-addressed disks to vfio-pci (Talos >= 1.10)
-  --no-extension            do not configure the longhorn-v2-node extension service
-  --cleanup-mode MODE       leftover v2 devices: off, report (default) or remove
-  --cleanup-interval SECS   seconds between leftover-device scans (default 60, 5 to 86400)
+${optionFlags()
+  .map(({ spelling }) => helpLines(spelling))
+  .join('\n')}
 `;
 
-function wholeNumber(flag: string, text: string): number {
+function wholeNumber(field: string, text: string): number {
   if (!/^[+-]?\d{1,16}$/.test(text)) {
     throw new TalosLonghornError('invalid-input', `${JSON.stringify(text)} is not a whole number`, {
-      field: `--${flag}`,
+      field,
     });
   }
   return Number(text);
 }
 
-function modulesFromFlags(names: readonly string[], params: readonly string[]): ExtraModule[] {
-  const modules = new Map<string, string[]>();
-  for (const name of names) modules.set(name, modules.get(name) ?? []);
-  for (const text of params) {
-    const colon = text.indexOf(':');
-    if (colon <= 0) {
-      throw new TalosLonghornError(
-        'invalid-input',
-        `${JSON.stringify(text)} is not NAME:KEY=VALUE`,
-        { field: '--module-param' },
-      );
-    }
-    const name = text.slice(0, colon);
-    modules.set(name, [...(modules.get(name) ?? []), text.slice(colon + 1)]);
+function jsonValue(field: string, text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (err) {
+    throw new TalosLonghornError('invalid-input', `not JSON: ${(err as Error).message}`, {
+      field,
+      cause: err,
+    });
   }
-  return [...modules].map(([name, parameters]) =>
-    parameters.length === 0 ? { name } : { name, parameters },
-  );
 }
 
 /** Whether any node-option flag was given (commands may refuse mixing them with a file). */
 export function hasNodeFlags(values: NodeFlagValues): boolean {
-  return (Object.keys(NODE_FLAGS) as NodeFlagName[]).some((name) => values[name] !== undefined);
+  return Object.keys(NODE_FLAGS).some((name) => values[name] !== undefined);
+}
+
+/** A flag's value as the option's value (`undefined`: the flag was not given). */
+function fromFlag(spelling: FlagSpelling, value: NodeFlagValues[string]): unknown {
+  if (value === undefined || value === false) return undefined;
+  const field = `--${spelling.flag}`;
+  switch (spelling.kind) {
+    case 'sets-true':
+      return true;
+    case 'sets-false':
+      return false;
+    case 'integer':
+      return wholeNumber(field, String(value));
+    case 'json':
+      return jsonValue(field, String(value));
+    default:
+      return value;
+  }
 }
 
 /** Build `NodeOptions` from parsed flags; only the flags given appear in the result. */
-export function nodeOptionsFromFlags(values: NodeFlagValues): NodeOptions {
-  const options: { -readonly [K in keyof NodeOptions]: NodeOptions[K] } = {};
-  if (values['disable-v2']) options.v2DataEngine = false;
-  if (values['memory-size'] !== undefined) {
-    options.memorySizeMiB = wholeNumber('memory-size', values['memory-size']);
+export function nodeOptionsFromFlags(
+  values: NodeFlagValues,
+  descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS,
+): NodeOptions {
+  const options: Record<string, unknown> = {};
+  for (const option of descriptors) {
+    if (option.composite !== undefined) {
+      const parts = Object.entries(option.composite.parts).filter(
+        ([, { flag }]) => values[flag.flag] !== undefined,
+      );
+      if (parts.length > 0) {
+        const given = Object.fromEntries(
+          parts.map(([part, { flag }]) => [part, values[flag.flag] as string[]]),
+        );
+        try {
+          options[option.name] = option.composite.combine(given, option.name);
+        } catch (err) {
+          throw relabelOptionError(err, flagLabel, descriptors);
+        }
+      }
+    } else if ('flag' in option.cli) {
+      const value = fromFlag(option.cli, values[option.cli.flag]);
+      if (value !== undefined) options[option.name] = value;
+    }
   }
-  if (values.hugepages !== undefined)
-    options.hugepages = wholeNumber('hugepages', values.hugepages);
-  if (values['no-encryption']) options.encryption = false;
-  if (values.ublk) options.ublk = true;
-  if (values.module !== undefined || values['module-param'] !== undefined) {
-    options.extraModules = modulesFromFlags(values.module ?? [], values['module-param'] ?? []);
-  }
-  if (values['data-path']) options.dataPath = true;
-  if (values['data-path-disk'] !== undefined) options.dataPathDisk = values['data-path-disk'];
-  if (values['data-path-min-size'] !== undefined) {
-    options.dataPathMinSize = values['data-path-min-size'];
-  }
-  if (values.disk !== undefined) options.disks = values.disk;
-  if (values['vfio-rebind']) options.vfioRebind = true;
-  if (values['no-extension']) options.extension = false;
-  if (values['cleanup-mode'] !== undefined) {
-    options.cleanupMode = values['cleanup-mode'] as NonNullable<NodeOptions['cleanupMode']>;
-  }
-  if (values['cleanup-interval'] !== undefined) {
-    options.cleanupIntervalSeconds = wholeNumber('cleanup-interval', values['cleanup-interval']);
-  }
-  return options;
+  return options as NodeOptions;
 }
 
-const FLAG_FOR_FIELD: Record<string, string> = {
-  v2DataEngine: '--disable-v2',
-  memorySizeMiB: '--memory-size',
-  hugepages: '--hugepages',
-  encryption: '--no-encryption',
-  ublk: '--ublk',
-  extraModules: '--module',
-  dataPath: '--data-path',
-  dataPathDisk: '--data-path-disk',
-  dataPathMinSize: '--data-path-min-size',
-  disks: '--disk',
-  vfioRebind: '--vfio-rebind',
-  extension: '--no-extension',
-  cleanupMode: '--cleanup-mode',
-  cleanupIntervalSeconds: '--cleanup-interval',
+/** Where a field of the options came from on one input surface (flag or query key). */
+type Labeller = (option: OptionDescriptor, subPath: string) => string | undefined;
+
+/**
+ * Re-label an error about a `NodeOptions` field (`disks[1]`, `extraModules[0].parameters[0]`)
+ * with what the user typed on one surface; other errors pass through unchanged.
+ */
+export function relabelOptionError(
+  err: unknown,
+  label: Labeller,
+  descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS,
+): unknown {
+  if (!(err instanceof TalosLonghornError) || err.field === undefined) return err;
+  const name = /^[A-Za-z0-9]+/.exec(err.field)?.[0] ?? '';
+  const option = descriptors.find((candidate) => candidate.name === name);
+  if (option === undefined) return err;
+  const field = label(option, err.field.slice(name.length));
+  if (field === undefined) return err;
+  return new TalosLonghornError(err.code, err.detail, { field, cause: err });
+}
+
+/** The flag an option's field came from: `disks[1]` → `--disk`, `extraModules[0].parameters[0]` → `--module-param`. */
+export const flagLabel: Labeller = (option, subPath) => {
+  const flags = optionFlags([option]);
+  const entry =
+    option.composite === undefined
+      ? flags[0]
+      : flags.find((candidate) => candidate.part === option.composite?.partOf(subPath));
+  return entry === undefined ? undefined : `--${entry.spelling.flag}`;
 };
 
-/** The flag a `NodeOptions` field came from: `disks[1]` → `--disk`, `extraModules[0].parameters[0]` → `--module-param`. */
-export function flagForField(field: string): string | undefined {
-  if (/^extraModules\[\d+\]\.parameters/.test(field)) return '--module-param';
-  return FLAG_FOR_FIELD[/^[A-Za-z0-9]+/.exec(field)?.[0] ?? ''];
-}
+/** The Terraform query key an option's field came from; list indexes are kept (`query.disks[1]`). */
+export const queryLabel: Labeller = (option, subPath) => {
+  const keys = optionQueryKeys([option]);
+  const entry =
+    option.composite === undefined
+      ? keys[0]
+      : keys.find((candidate) => candidate.part === option.composite?.partOf(subPath));
+  if (entry === undefined) return undefined;
+  // A list item's index is its position in the comma-separated value; composite indexes mean nothing.
+  const keepsPath = entry.spelling.kind === 'list' || entry.spelling.kind === 'json';
+  const suffix = keepsPath && option.composite === undefined ? subPath : '';
+  return `query.${entry.spelling.key}${suffix}`;
+};
 
 /** Re-label an error about a `NodeOptions` field with the flag the user typed. */
 export function withFlagName(err: unknown): unknown {
-  if (!(err instanceof TalosLonghornError) || err.field === undefined) return err;
-  const flag = flagForField(err.field);
-  if (flag === undefined) return err;
-  const message = err.message.slice(err.field.length + 2);
-  return new TalosLonghornError(err.code, message, { field: flag, cause: err });
+  return relabelOptionError(err, flagLabel);
 }

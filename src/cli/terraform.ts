@@ -1,7 +1,13 @@
 import { TalosLonghornError } from '../errors.js';
 import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
-import type { ExtraModule, NodeOptions } from '../longhorn/options.js';
+import {
+  NODE_OPTION_DESCRIPTORS,
+  type OptionDescriptor,
+  optionQueryKeys,
+  type QuerySpelling,
+} from '../longhorn/option-descriptors.js';
+import type { NodeOptions } from '../longhorn/options.js';
 import { planNode } from '../longhorn/plan.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, marshalSchematic, schematicId } from '../talos/schematic.js';
@@ -11,6 +17,7 @@ import { parseCommandArgs } from './args.js';
 import { readBounded } from './files.js';
 import type { Io } from './io.js';
 import type { Command } from './main.js';
+import { queryLabel, relabelOptionError } from './node-flags.js';
 
 /** A query is a few hundred bytes; 64 KiB is generous and still refuses a runaway input. */
 export const MAX_QUERY_BYTES = 64 * 1024;
@@ -19,43 +26,10 @@ const EXIT_FAILURE = 1;
 
 type Query = Readonly<Record<string, string>>;
 
-type Parse = (value: string, key: string) => unknown;
-const text: Parse = (value) => value;
-
-/** Query keys that set a node option: the option, and how it is read from its string. */
-const OPTION_KEYS = {
-  v2_data_engine: ['v2DataEngine', bool],
-  memory_size_mib: ['memorySizeMiB', integer],
-  hugepages: ['hugepages', integer],
-  encryption: ['encryption', bool],
-  ublk: ['ublk', bool],
-  data_path: ['dataPath', bool],
-  data_path_disk: ['dataPathDisk', text],
-  data_path_min_size: ['dataPathMinSize', text],
-  disks: ['disks', (value) => list(value)],
-  vfio_rebind: ['vfioRebind', bool],
-  extension: ['extension', bool],
-  cleanup_mode: ['cleanupMode', text],
-  cleanup_interval_seconds: ['cleanupIntervalSeconds', integer],
-} as const satisfies Record<string, readonly [keyof NodeOptions, Parse]>;
-type OptionKey = keyof typeof OPTION_KEYS;
-
-/** The query key an option's errors are reported under. */
-const QUERY_KEY_OF_OPTION: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(OPTION_KEYS).map(([key, [option]]) => [option, key])),
-  extraModules: 'modules',
-};
-
-const OTHER_KEYS = [
-  'machine_id',
-  'node_id',
-  'talos_version',
-  'modules',
-  'module_params',
-  'extensions',
-  'extra_kernel_args',
-];
-const QUERY_KEYS = [...OTHER_KEYS, ...Object.keys(OPTION_KEYS)].sort();
+/** The node-option query keys (from the option table), then the others. */
+const OPTION_KEYS = optionQueryKeys();
+const OTHER_KEYS = ['machine_id', 'node_id', 'talos_version', 'extensions', 'extra_kernel_args'];
+const QUERY_KEYS = [...OTHER_KEYS, ...OPTION_KEYS.map(({ spelling }) => spelling.key)].sort();
 
 const help = `Usage: talos-longhorn terraform
 
@@ -94,18 +68,35 @@ function bool(value: string, key: string): boolean {
   throw queryError(key, `${JSON.stringify(value)} is not a boolean; expected "true" or "false"`);
 }
 
-function integer(value: string, key: string): number {
-  if (!/^\d{1,16}$/.test(value)) {
-    throw queryError(key, `${JSON.stringify(value)} is not a whole number`);
-  }
-  return Number(value);
-}
-
 function list(value: string): string[] {
   return value
     .split(',')
     .map((item) => item.trim())
     .filter((item) => item !== '');
+}
+
+/** A query value (always a string) as the option's value, by the key's kind. */
+function fromQuery(spelling: QuerySpelling, value: string): unknown {
+  const key = spelling.key;
+  switch (spelling.kind) {
+    case 'boolean':
+      return bool(value, key);
+    case 'integer':
+      if (!/^\d{1,16}$/.test(value)) {
+        throw queryError(key, `${JSON.stringify(value)} is not a whole number`);
+      }
+      return Number(value);
+    case 'list':
+      return list(value);
+    case 'json':
+      try {
+        return JSON.parse(value);
+      } catch (err) {
+        throw queryError(key, `not JSON (use jsonencode): ${(err as Error).message}`);
+      }
+    default:
+      return value;
+  }
 }
 
 function queryError(key: string, message: string): TalosLonghornError {
@@ -140,31 +131,28 @@ export function parseQuery(text: string): Query {
   return query;
 }
 
-function extraModules(query: Query): ExtraModule[] | undefined {
-  if (query.modules === undefined && query.module_params === undefined) return undefined;
-  const modules = new Map<string, string[]>(list(query.modules ?? '').map((name) => [name, []]));
-  for (const entry of list(query.module_params ?? '')) {
-    const colon = entry.indexOf(':');
-    if (colon <= 0) {
-      throw queryError('module_params', `${JSON.stringify(entry)} is not NAME:KEY=VALUE`);
-    }
-    const name = entry.slice(0, colon);
-    modules.set(name, [...(modules.get(name) ?? []), entry.slice(colon + 1)]);
-  }
-  return [...modules].map(([name, parameters]) =>
-    parameters.length === 0 ? { name } : { name, parameters },
-  );
-}
-
-export function nodeOptionsFromQuery(query: Query): NodeOptions {
+/** The node options a query sets (only the keys given appear in the result). */
+export function nodeOptionsFromQuery(
+  query: Query,
+  descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS,
+): NodeOptions {
   const options: Record<string, unknown> = {};
-  for (const [key, value] of Object.entries(query)) {
-    if (!Object.hasOwn(OPTION_KEYS, key)) continue;
-    const [option, parse] = OPTION_KEYS[key as OptionKey];
-    options[option] = parse(value, key);
+  for (const option of descriptors) {
+    if (option.composite !== undefined) {
+      const parts = Object.entries(option.composite.parts).filter(
+        ([, part]) => query[part.query] !== undefined,
+      );
+      if (parts.length > 0) {
+        const given = Object.fromEntries(
+          parts.map(([name, part]) => [name, list(query[part.query] ?? '')]),
+        );
+        options[option.name] = option.composite.combine(given, option.name);
+      }
+    } else if ('key' in option.query) {
+      const value = query[option.query.key];
+      if (value !== undefined) options[option.name] = fromQuery(option.query, value);
+    }
   }
-  const modules = extraModules(query);
-  if (modules !== undefined) options.extraModules = modules;
   return options as NodeOptions;
 }
 
@@ -179,18 +167,6 @@ function identityFromQuery(query: Query): Identity | undefined {
     return deriveIdentity({ machineId: machineIdFromNodeId(query.node_id, 'query.node_id') });
   }
   return undefined;
-}
-
-/** Re-point an error about a node option (`hugepages`) at the query key it came from. */
-function inQuery(err: unknown): unknown {
-  if (!(err instanceof TalosLonghornError) || err.field === undefined) return err;
-  if (err.field.startsWith('query')) return err;
-  const message = err.message.slice(err.field.length + 2);
-  const option = /^[A-Za-z0-9]+/.exec(err.field)?.[0] ?? '';
-  const key = QUERY_KEY_OF_OPTION[option] ?? option;
-  // A disk's index is its position in the comma-separated list; module indexes mean nothing here.
-  const suffix = option === 'disks' ? err.field.slice(option.length) : '';
-  return new TalosLonghornError(err.code, message, { field: `query.${key}${suffix}`, cause: err });
 }
 
 /** The data source's result: every value a string, keys in a fixed order. */
@@ -214,7 +190,7 @@ export function terraformResult(query: Query): Record<string, string> {
     patch = renderPatch(renderTalosDocuments(needs, version), { format: 'yaml' });
     modules = needs.modules.map((module) => module.name);
   } catch (err) {
-    throw inQuery(err);
+    throw relabelOptionError(err, queryLabel);
   }
   return {
     ...(identity === undefined

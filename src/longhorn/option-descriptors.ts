@@ -118,7 +118,7 @@ const extraModulesSpelling: CompositeSpelling<'names' | 'parameters'> = {
   },
   combine: (parts, field) =>
     extraModulesFrom(parts.names ?? [], parts.parameters ?? [], `${field}.parameters`),
-  partOf: (subPath) => (/^\[\d+\]\.parameters/.test(subPath) ? 'parameters' : 'names'),
+  partOf: (subPath) => (/^(\[\d+\])?\.parameters/.test(subPath) ? 'parameters' : 'names'),
 };
 
 /**
@@ -389,9 +389,7 @@ export const NODE_OPTION_DESCRIPTORS: readonly OptionDescriptor[] = [
 ];
 
 /** Every flag of the table, with the option it belongs to (composite parts included). */
-export function optionFlags(
-  descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS,
-): {
+export function optionFlags(descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS): {
   readonly option: OptionDescriptor;
   readonly spelling: FlagSpelling;
   readonly part?: string;
