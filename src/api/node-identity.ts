@@ -1,22 +1,17 @@
 // A node's identity read over the Talos API: COSI Identities (os:reader is enough) → machine-id
 // → IQN/NQN, and, when the role allows Read (os:admin), a comparison with the node's own files.
 import { TalosLonghornError } from '../errors.js';
+import { compareIdentityFiles, type FileMismatch } from '../identity/compare.js';
 import { deriveIdentity, type Identity, identityFiles } from '../identity/derive.js';
 import type { TalosClient } from './client.js';
+
+export { compareIdentityFiles, type FileMismatch };
 
 export const IDENTITY_RESOURCE = {
   namespace: 'cluster',
   type: 'Identities.cluster.talos.dev',
   id: 'local',
 } as const;
-
-export interface FileMismatch {
-  /** Absolute node path, e.g. `/etc/nvme/hostnqn`. */
-  readonly path: string;
-  readonly expected: string;
-  /** What the node holds; null when the file does not exist. */
-  readonly actual: string | null;
-}
 
 export type FileCheck =
   | { readonly checked: true; readonly mismatches: readonly FileMismatch[] }
@@ -25,20 +20,6 @@ export type FileCheck =
 export interface NodeIdentity extends Identity {
   readonly node: string;
   readonly files: FileCheck;
-}
-
-/** Compare derived identity files with what the node holds (`null` = missing). Pure. */
-export function compareIdentityFiles(
-  identity: Identity,
-  actual: Readonly<Record<string, string | null>>,
-): FileMismatch[] {
-  const mismatches: FileMismatch[] = [];
-  for (const file of identityFiles(identity)) {
-    const path = `/${file.path}`;
-    const found = actual[path] ?? null;
-    if (found !== file.content) mismatches.push({ path, expected: file.content, actual: found });
-  }
-  return mismatches;
 }
 
 /** Identity files are a few dozen bytes; anything bigger is not one. */

@@ -4,8 +4,8 @@ import type { ApplyMode } from '../api/client.js';
 import type { PatchNodeResult } from '../api/patch-config.js';
 import { TalosLonghornError } from '../errors.js';
 import { oneOf, parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import type { Io } from './io.js';
-import type { Command } from './main.js';
 import {
   connectTalos,
   resolveTalosTarget,

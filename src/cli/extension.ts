@@ -2,8 +2,9 @@ import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TalosLonghornError } from '../errors.js';
 import { oneOf, parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import type { Io } from './io.js';
-import type { Command } from './main.js';
+import { withFlags } from './relabel.js';
 
 const ARCHES = ['amd64', 'arm64'] as const;
 /** The default busybox is this machine's, so the default architecture is too. */
@@ -36,6 +37,9 @@ function packageVersion(): string {
   return (JSON.parse(text) as { version: string }).version;
 }
 
+/** The flag each field of the library's build input comes from. */
+const BUILD_FLAGS = { busyboxPath: '--busybox', sourceDir: '--source', tag: '--tag', out: '--out' };
+
 async function build(args: readonly string[], io: Io): Promise<number> {
   const { values } = parseCommandArgs(args, {
     out: { type: 'string' },
@@ -52,14 +56,18 @@ async function build(args: readonly string[], io: Io): Promise<number> {
   const arch = oneOf('--arch', values.arch, ARCHES, HOST_ARCH);
   const version = packageVersion();
   const { buildExtensionImage, writeImageLayout } = await import('../extension-image/index.js');
-  const image = await buildExtensionImage({
-    version,
-    arch,
-    tag: values.tag ?? version,
-    ...(values.busybox === undefined ? {} : { busyboxPath: resolve(io.cwd, values.busybox) }),
-    ...(values.source === undefined ? {} : { sourceDir: resolve(io.cwd, values.source) }),
+  const out = values.out;
+  const image = await withFlags(BUILD_FLAGS, async () => {
+    const built = await buildExtensionImage({
+      version,
+      arch,
+      tag: values.tag ?? version,
+      ...(values.busybox === undefined ? {} : { busyboxPath: resolve(io.cwd, values.busybox) }),
+      ...(values.source === undefined ? {} : { sourceDir: resolve(io.cwd, values.source) }),
+    });
+    await writeImageLayout(resolve(io.cwd, out), built);
+    return built;
   });
-  await writeImageLayout(resolve(io.cwd, values.out), image);
   io.stdout.write(
     `oci:${values.out}:${values.tag ?? version} ${image.manifestDigest} ${image.totalSize}\n`,
   );

@@ -5,8 +5,8 @@ import { longhornHelmValues } from '../longhorn/helm-values.js';
 import { loadPlan, MAX_PLAN_BYTES } from '../plan/load.js';
 import { type ClusterFile, formatSummary, renderClusterFiles } from '../plan/render.js';
 import { parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import { type FileToWrite, readInputFile, writeFilesAtomic } from './files.js';
-import type { Command } from './main.js';
 
 const help = `Usage: talos-longhorn generate PLAN --out DIR
 

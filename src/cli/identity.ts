@@ -2,8 +2,8 @@ import { TalosLonghornError } from '../errors.js';
 import { deriveIdentity, type Identity, identityFiles } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import { oneOf, parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import type { Io } from './io.js';
-import type { Command } from './main.js';
 import { TALOS_TARGET_HELP, talosTargetOptions, wantsTalosApi } from './talos-target.js';
 
 /** `/etc/machine-id` is 33 bytes at most; anything past 4 KiB is certainly not one. */

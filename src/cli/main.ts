@@ -1,12 +1,9 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, exitStatusFor, TalosLonghornError } from '../errors.js';
+import type { Command } from './command.js';
 import { type Io, processIo } from './io.js';
 
-/** A subcommand module: `help` is printed for `--help`; `run` returns the exit status. */
-export interface Command {
-  readonly help: string;
-  run(args: readonly string[], io: Io): Promise<number>;
-}
+export type { Command } from './command.js';
 
 interface CommandEntry {
   readonly summary: string;

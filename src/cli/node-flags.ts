@@ -7,6 +7,7 @@ import {
   optionQueryKeys,
 } from '../longhorn/option-descriptors.js';
 import type { NodeOptions } from '../longhorn/options.js';
+import { relabelField } from './relabel.js';
 
 /**
  * Command-line flags for every `NodeOptions` field, derived from the option table, shared by
@@ -126,13 +127,11 @@ export function relabelOptionError(
   label: Labeller,
   descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS,
 ): unknown {
-  if (!(err instanceof TalosLonghornError) || err.field === undefined) return err;
-  const name = /^[A-Za-z0-9]+/.exec(err.field)?.[0] ?? '';
-  const option = descriptors.find((candidate) => candidate.name === name);
-  if (option === undefined) return err;
-  const field = label(option, err.field.slice(name.length));
-  if (field === undefined) return err;
-  return new TalosLonghornError(err.code, err.detail, { field, cause: err });
+  return relabelField(err, (field) => {
+    const name = /^[A-Za-z0-9]+/.exec(field)?.[0] ?? '';
+    const option = descriptors.find((candidate) => candidate.name === name);
+    return option === undefined ? undefined : label(option, field.slice(name.length));
+  });
 }
 
 /** The flag an option's field came from: `disks[1]` → `--disk`, `extraModules[0].parameters[0]` → `--module-param`. */

@@ -14,8 +14,8 @@ import {
 } from '../talos/versions.js';
 import { applyGeneratedPatch, PATCH_APPLY_FLAGS, PATCH_APPLY_HELP } from './apply.js';
 import { oneOf, parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import type { Io } from './io.js';
-import type { Command } from './main.js';
 import {
   hasNodeFlags,
   NODE_FLAGS,

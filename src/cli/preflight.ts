@@ -11,8 +11,8 @@ import {
   reportExitStatus,
 } from '../preflight/run.js';
 import { oneOf, parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import type { Io } from './io.js';
-import type { Command } from './main.js';
 import {
   hasNodeFlags,
   NODE_FLAGS,
@@ -21,6 +21,7 @@ import {
   nodeOptionsFromFlags,
   withFlagName,
 } from './node-flags.js';
+import { withFlags } from './relabel.js';
 import {
   resolveTalosTarget,
   TALOS_TARGET_HELP,
@@ -201,8 +202,8 @@ export const command: Command = {
     const needsFor = await needsResolver(values, io);
     const { resolve } = await import('node:path');
     const { LocalRootReader } = await import('../preflight/sources/local-root.js');
-    const localReaders = await Promise.all(
-      roots.map((root) => LocalRootReader.open(resolve(io.cwd, root), root)),
+    const localReaders = await withFlags({ root: '--root' }, () =>
+      Promise.all(roots.map((root) => LocalRootReader.open(resolve(io.cwd, root), root))),
     );
     const targets: PreflightTarget[] = localReaders.map((reader) => ({
       node: reader.node,

@@ -1,7 +1,7 @@
 import { longhornSchematic, renderSchematicFile, schematicId } from '../talos/schematic.js';
 import { parseTalosVersion } from '../talos/versions.js';
 import { oneOf, parseCommandArgs } from './args.js';
-import type { Command } from './main.js';
+import type { Command } from './command.js';
 
 const OUTPUTS = ['yaml', 'json', 'id'] as const;
 

@@ -14,9 +14,9 @@ import { longhornSchematic, marshalSchematic, schematicId } from '../talos/schem
 import { renderPatch } from '../talos/serialise.js';
 import { DEFAULT_TALOS_VERSION, parseTalosVersion } from '../talos/versions.js';
 import { parseCommandArgs } from './args.js';
+import type { Command } from './command.js';
 import { readBounded } from './files.js';
 import type { Io } from './io.js';
-import type { Command } from './main.js';
 import { queryLabel, relabelOptionError } from './node-flags.js';
 
 /** A query is a few hundred bytes; 64 KiB is generous and still refuses a runaway input. */

@@ -46,7 +46,7 @@ async function readBusybox(path: string | undefined, arch: ImageArch): Promise<U
           'invalid-input',
           `${file} is larger than 64 MiB; expected a busybox binary`,
           {
-            field: '--busybox',
+            field: 'busyboxPath',
           },
         );
       }
@@ -60,16 +60,16 @@ async function readBusybox(path: string | undefined, arch: ImageArch): Promise<U
     if (path === undefined) {
       throw new TalosLonghornError(
         'not-found',
-        `${message}; install busybox-static or pass --busybox PATH`,
+        `${message}; install busybox-static or give the path of a static busybox`,
         {
-          field: '--busybox',
+          field: 'busyboxPath',
           cause: err,
         },
       );
     }
-    throw new TalosLonghornError('invalid-input', message, { field: '--busybox', cause: err });
+    throw new TalosLonghornError('invalid-input', message, { field: 'busyboxPath', cause: err });
   }
-  checkStaticElf(bytes, arch, '--busybox');
+  checkStaticElf(bytes, arch, 'busyboxPath');
   return bytes;
 }
 
@@ -84,7 +84,7 @@ async function readSource(sourceDir: string, version: string): Promise<TreeEntry
       'invalid-input',
       `cannot read the extension sources in ${sourceDir}: ${errnoText(err)}`,
       {
-        field: '--source',
+        field: 'sourceDir',
         cause: err,
       },
     );
@@ -94,7 +94,7 @@ async function readSource(sourceDir: string, version: string): Promise<TreeEntry
       'invalid-input',
       `manifest.yaml must hold the ${VERSION_PLACEHOLDER} placeholder exactly once`,
       {
-        field: '--source',
+        field: 'sourceDir',
       },
     );
   }
@@ -113,7 +113,7 @@ function withBusybox(entries: readonly TreeEntry[], busybox: Uint8Array): TreeEn
       'invalid-input',
       `the sources must not contain /${BUSYBOX_IN_IMAGE}; the builder adds busybox`,
       {
-        field: '--source',
+        field: 'sourceDir',
       },
     );
   }
@@ -153,7 +153,7 @@ export async function buildExtensionImage(input: ExtensionBuildInput): Promise<E
       'invalid-input',
       `${JSON.stringify(input.tag)} is not a valid tag; expected [A-Za-z0-9_][A-Za-z0-9._-]{0,127}`,
       {
-        field: '--tag',
+        field: 'tag',
       },
     );
   }
@@ -166,7 +166,7 @@ export async function buildExtensionImage(input: ExtensionBuildInput): Promise<E
       'invalid-input',
       `extension tree refused: ${problems.join('; ')}`,
       {
-        field: '--source',
+        field: 'sourceDir',
       },
     );
   }

@@ -103,7 +103,7 @@ export async function writeImageLayout(out: string, layout: ImageLayout): Promis
       throw new TalosLonghornError(
         'invalid-input',
         `${out} exists and is not an OCI image layout or an empty directory; refusing to replace it`,
-        { field: '--out' },
+        { field: 'out' },
       );
     }
   }
@@ -136,7 +136,7 @@ export async function writeImageLayout(out: string, layout: ImageLayout): Promis
     await rm(tmp, { recursive: true, force: true }).catch(() => undefined);
     if (err instanceof TalosLonghornError) throw err;
     throw new TalosLonghornError('io', `cannot write ${out}: ${errnoText(err)}`, {
-      field: '--out',
+      field: 'out',
       cause: err,
     });
   }

@@ -1,5 +1,5 @@
-import { compareIdentityFiles } from '../../api/node-identity.js';
 import { isTalosLonghornError } from '../../errors.js';
+import { compareIdentityFiles } from '../../identity/compare.js';
 import { deriveIdentity } from '../../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../../identity/machine-id.js';
 import { supports } from '../../talos/capabilities.js';

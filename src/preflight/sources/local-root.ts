@@ -73,13 +73,13 @@ export class LocalRootReader implements NodeReader {
       isDirectory = (await lstat(await reader.realRoot())).isDirectory();
     } catch (err) {
       throw new TalosLonghornError('invalid-input', `cannot read ${root}: ${errnoCode(err)}`, {
-        field: '--root',
+        field: 'root',
         cause: err,
       });
     }
     if (!isDirectory) {
       throw new TalosLonghornError('invalid-input', `${root} is not a directory`, {
-        field: '--root',
+        field: 'root',
       });
     }
     return reader;
