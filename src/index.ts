@@ -1,148 +1,121 @@
-// Public API of talos-longhorn: explicit named exports only.
-export type {
-  ApplyMode,
-  ApplyOptions,
-  ApplyResult,
-  ClientCertificateInfo,
-  CosiResource,
-  FileCheck,
-  FileEntry,
-  FileMismatch,
-  NodeIdentity,
-  NodeVersion,
-  PatchNodeResult,
-  RetryPolicy,
-  TalosClientOptions,
-  TalosContext,
-} from './api/index.js';
+/**
+ * talos-longhorn: make Talos Linux nodes ready for Longhorn's v2 (SPDK) data engine.
+ *
+ * The root holds the common path: a node's identity, node options → Talos config patch, a
+ * cluster plan → files, the Image Factory schematic, and preflight. Everything else has its own
+ * entry point: `talos-longhorn/api` (Talos API client), `/preflight` (readers, checks),
+ * `/extension` (the system-extension image), `/plan`, `/longhorn`, `/talos`, `/identity`.
+ *
+ * @example Patch for one node
+ * ```ts
+ * import { planNode, renderPatch, renderTalosDocuments } from 'talos-longhorn';
+ * const needs = planNode({ memorySizeMiB: 4096, disks: ['0000:01:00.0'] });
+ * process.stdout.write(renderPatch(renderTalosDocuments(needs, '1.11'), { format: 'yaml' }));
+ * ```
+ *
+ * @module
+ */
+
+/** Errors: every failure is a `TalosLonghornError` with a `code` and, when known, a `field`. */
 export {
-  compareIdentityFiles,
-  loadTalosConfig,
-  mergeConfigPatch,
-  parseTalosConfig,
-  patchNodeConfig,
-  readNodeIdentity,
-  TalosClient,
-  TalosCredentials,
-} from './api/index.js';
-export type { ErrorCode } from './errors.js';
-export { exitStatusFor, isTalosLonghornError, TalosLonghornError } from './errors.js';
-export type {
-  ExtensionBuildInput,
-  ExtensionImage,
-  ImageArch,
-  TreeEntry,
-} from './extension-image/index.js';
+  type ErrorCode,
+  exitStatusFor,
+  isTalosLonghornError,
+  TalosLonghornError,
+} from './errors.js';
+
+/**
+ * Identity: machine-id → iSCSI IQN and NVMe hostid/hostnqn, and the files Talos nodes hold.
+ *
+ * @example
+ * ```ts
+ * import { deriveIdentity, parseMachineId } from 'talos-longhorn';
+ * const { iqn, hostNqn } = deriveIdentity({ machineId: parseMachineId('0123456789abcdef0123456789abcdef') });
+ * ```
+ */
 export {
-  buildExtensionImage,
-  extensionTreeProblems,
-  readExtensionDir,
-  writeImageLayout,
-} from './extension-image/index.js';
-export type { Identity, IdentityFile, IdentityInput } from './identity/index.js';
-export {
-  decodeBase62,
   deriveIdentity,
-  encodeBase62,
-  IQN_PREFIX,
+  type Identity,
+  type IdentityFile,
+  type IdentityInput,
   identityFiles,
-  MACHINE_ID_LENGTH,
   machineIdFromNodeId,
-  NQN_PREFIX,
   parseMachineId,
 } from './identity/index.js';
-export type {
-  LonghornDefaultSettings,
-  LonghornHelmValues,
-} from './longhorn/helm-values.js';
+
+/** Node options → needs → Talos documents → patch text, for one Talos version. */
 export {
-  LONGHORN_NAMESPACE,
-  longhornHelmValues,
-  renderLonghornHelmValues,
-  renderLonghornNamespace,
-} from './longhorn/helm-values.js';
-export type {
-  CleanupMode,
-  DataPathDisk,
-  DiskNeed,
-  ExtensionSettings,
-  ExtraModule,
-  KernelModuleNeed,
-  NodeNeeds,
-  NodeOptions,
-} from './longhorn/index.js';
-export {
-  BUILT_IN_KERNEL_MODULES,
-  CPU_FLAGS,
-  DEFAULT_MEMORY_SIZE_MIB,
-  hugepagesFor,
-  KERNEL_REQUIREMENTS,
-  LONGHORN_NODE_KEYS,
-  NODE_OPTIONS_SCHEMA,
+  type CleanupMode,
+  type DataPathDisk,
+  type DiskNeed,
+  type ExtensionSettings,
+  type ExtraModule,
+  type KernelModuleNeed,
+  type NodeNeeds,
+  type NodeOptions,
   parseNodeOptions,
   planNode,
-  REQUIRED_EXTENSIONS,
-  V2_KERNEL_MODULES,
 } from './longhorn/index.js';
-export type {
-  ClusterFile,
-  Plan,
-  PlanCheck,
-  PlanNode,
-  ResolvedNode,
-  ResolvedPlan,
-} from './plan/index.js';
+/**
+ * Cluster plan → files: patches, identities, schematic and Longhorn Helm values.
+ *
+ * @example
+ * ```ts
+ * import { loadPlan, renderClusterFiles } from 'talos-longhorn';
+ * const plan = loadPlan(planYamlText, 'plan.yaml');
+ * for (const file of renderClusterFiles(plan)) console.log(file.path);
+ * ```
+ */
 export {
+  type ClusterFile,
   checkPlan,
-  formatSummary,
   loadPlan,
-  PLAN_SCHEMA,
+  type Plan,
+  type PlanCheck,
   PlanFileError,
+  type PlanNode,
   parsePlan,
+  type ResolvedNode,
+  type ResolvedPlan,
   renderClusterFiles,
   resolvePlan,
   validatePlan,
 } from './plan/index.js';
-export type {
-  CheckDefinition,
-  CheckGroup,
-  CheckResult,
-  CheckStatus,
-  NodeFacts,
-  NodeReader,
-  NodeReport,
-  PreflightReport,
-  PreflightTarget,
-  ReportFormat,
-} from './preflight/index.js';
 export {
-  collectFacts,
-  formatReport,
-  LocalRootReader,
-  PREFLIGHT_CHECKS,
-  preflightNodes,
-  RecordingReader,
-  reportExitStatus,
-  runChecks,
-  TalosApiReader,
-  writeSnapshot,
-} from './preflight/index.js';
-export type { PatchFormat, TalosDocument, TalosVersion } from './talos/index.js';
-export {
-  CAPABILITIES,
   DEFAULT_TALOS_VERSION,
-  dataPathOnHost,
+  type PatchFormat,
   parseTalosVersion,
+  type RenderPatchOptions,
   renderPatch,
   renderTalosDocuments,
   SUPPORTED_TALOS_VERSIONS,
-  supports,
+  type TalosDocument,
+  type TalosVersion,
 } from './talos/index.js';
-export type { Schematic, SchematicInput } from './talos/schematic.js';
+
+// writeClusterFiles(plan, dir) is exported here by the output module.
+
+/** Preflight: check nodes against what the patch configures (readers in `/preflight`). */
 export {
-  buildSchematic,
+  type CheckGroup,
+  type CheckResult,
+  type CheckStatus,
+  formatReport,
+  type NodeReader,
+  type NodeReport,
+  type PreflightOptions,
+  type PreflightReport,
+  type PreflightTarget,
+  preflightNodes,
+  type ReportFormat,
+  reportExitStatus,
+} from './preflight/index.js';
+/** The Image Factory schematic for Longhorn and its ID, computed offline. */
+export {
   longhornSchematic,
   marshalSchematic,
   renderSchematicFile,
+  type Schematic,
+  type SchematicInput,
   schematicId,
 } from './talos/schematic.js';

@@ -14,6 +14,18 @@ export type {
   KernelModuleNeed,
   NodeNeeds,
 } from './needs.js';
+export {
+  type CompositeSpelling,
+  extraModulesFrom,
+  type FlagSpelling,
+  type FlagValueKind,
+  NODE_OPTION_DESCRIPTORS,
+  nodeOptionsSchema,
+  type OptionDescriptor,
+  type QuerySpelling,
+  type QueryValueKind,
+  type SchemaFragment,
+} from './option-descriptors.js';
 export type { CleanupMode, ExtraModule, NodeOptions } from './options.js';
 export { NODE_OPTIONS_SCHEMA, NODE_OPTIONS_SCHEMA_ID } from './options-schema.js';
 export { parseNodeOptions } from './parse-options.js';

@@ -10,6 +10,13 @@ export {
   renderClusterFiles,
 } from './render.js';
 export { resolvePlan } from './resolve.js';
-export { NODE_NAME_PATTERN, PLAN_SCHEMA, PLAN_SCHEMA_ID } from './schema.js';
+export {
+  NODE_NAME_PATTERN,
+  PLAN_FIELDS,
+  PLAN_NODE_FIELDS,
+  PLAN_SCHEMA,
+  PLAN_SCHEMA_ID,
+  type PlanField,
+} from './schema.js';
 export type { Plan, PlanNode, ResolvedNode, ResolvedPlan } from './types.js';
 export { checkPlan, type PlanCheck, validatePlan } from './validate.js';

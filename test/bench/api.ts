@@ -8,7 +8,7 @@ import { TalosClient } from '../../src/api/client.js';
 import { type FileCheckMode, readNodeIdentity } from '../../src/api/node-identity.js';
 import { parseTalosConfig } from '../../src/api/talosconfig.js';
 import { mapLimited } from '../../src/concurrency.js';
-import { encodeBase62 } from '../../src/index.js';
+import { encodeBase62 } from '../../src/identity/index.js';
 import { type KeyPairPem, mintTestPki } from '../helpers/pki.js';
 import { type FakeNode, startFakeTalos, talosconfigText } from '../helpers/talos-server.js';
 import { formatMs, median } from './stats.js';

@@ -14,7 +14,18 @@ export const sharedDir: string | undefined = (() => {
 export const SHARED_SKIP_REASON =
   'skipped: ../shared (or $TALOS_LONGHORN_SHARED) is absent, so the shared vectors and schemas cannot be read';
 
-if (sharedDir === undefined) console.warn(SHARED_SKIP_REASON);
+/** In CI the independent oracles are mandatory: a missing ../shared fails the run. */
+export const sharedRequired = (env: NodeJS.ProcessEnv = process.env): boolean =>
+  env.CI !== undefined && env.CI !== '' && env.CI !== 'false' && env.CI !== '0';
+
+if (sharedDir === undefined) {
+  if (sharedRequired()) {
+    throw new Error(
+      'CI is set but ../shared (or $TALOS_LONGHORN_SHARED) is absent: the shared vectors and official schemas are required in CI',
+    );
+  }
+  console.warn(SHARED_SKIP_REASON);
+}
 
 export function readSharedJson<T>(relativePath: string): T {
   if (sharedDir === undefined) throw new Error(SHARED_SKIP_REASON);
@@ -30,9 +41,15 @@ export interface IdentityVector {
 }
 
 export function identityVectors(): readonly IdentityVector[] {
-  if (sharedDir === undefined) return [];
+  if (sharedDir === undefined) {
+    if (sharedRequired()) throw new Error(SHARED_SKIP_REASON);
+    return [];
+  }
   return readSharedJson<{ vectors: IdentityVector[] }>('vectors/identity.json').vectors;
 }
 
-/** `it` when ../shared is present; otherwise the test is skipped (the reason is printed once). */
-export const itWithShared = sharedDir === undefined ? it.skip : it;
+/**
+ * `it` when ../shared is present (or required, in CI, where a missing one fails); otherwise the
+ * test is skipped (the reason is printed once).
+ */
+export const itWithShared = sharedDir === undefined && !sharedRequired() ? it.skip : it;

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { TalosLonghornError } from '../../src/errors.js';
+import { encodeBase62 } from '../../src/identity/index.js';
 import {
   deriveIdentity,
-  encodeBase62,
   identityFiles,
   machineIdFromNodeId,
   parseMachineId,

@@ -2,12 +2,8 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  NODE_OPTIONS_SCHEMA,
-  parseNodeOptions,
-  planNode,
-  TalosLonghornError,
-} from '../../src/index.js';
+import { parseNodeOptions, planNode, TalosLonghornError } from '../../src/index.js';
+import { NODE_OPTIONS_SCHEMA } from '../../src/longhorn/index.js';
 import { GOLDEN_CASES, goldenInput } from '../talos/fixtures.js';
 
 const schemaFile = fileURLToPath(

@@ -1,12 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import {
-  hugepagesFor,
-  type NodeOptions,
-  planNode,
-  TalosLonghornError,
-  V2_KERNEL_MODULES,
-} from '../../src/index.js';
+import { type NodeOptions, planNode, TalosLonghornError } from '../../src/index.js';
+import { hugepagesFor, V2_KERNEL_MODULES } from '../../src/longhorn/index.js';
 
 function errorOf(options: NodeOptions): TalosLonghornError {
   try {

@@ -4,10 +4,10 @@ import {
   planNode,
   renderTalosDocuments,
   SUPPORTED_TALOS_VERSIONS,
-  supports,
   type TalosDocument,
   type TalosVersion,
 } from '../../src/index.js';
+import { supports } from '../../src/talos/index.js';
 import { type Json, type JsonMap, mergeDocuments } from '../../src/talos/strategic-merge.js';
 import { GOLDEN_CASES, goldenInput } from './fixtures.js';
 

@@ -5,9 +5,9 @@ import {
   planNode,
   renderTalosDocuments,
   SUPPORTED_TALOS_VERSIONS,
-  supports,
   type TalosVersion,
 } from '../../src/index.js';
+import { supports } from '../../src/talos/index.js';
 import { itWithShared } from '../helpers/shared.js';
 import { GOLDEN_CASES, goldenInput } from './fixtures.js';
 import { schemaErrors } from './official-schema.js';

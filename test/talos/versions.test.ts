@@ -1,16 +1,15 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import {
-  type CAPABILITIES,
   DEFAULT_TALOS_VERSION,
   parseTalosVersion,
   planNode,
   renderPatch,
   renderTalosDocuments,
   SUPPORTED_TALOS_VERSIONS,
-  supports,
   TalosLonghornError,
 } from '../../src/index.js';
+import { type CAPABILITIES, supports } from '../../src/talos/index.js';
 
 function errorOf(fn: () => unknown): TalosLonghornError {
   try {
