@@ -4,7 +4,8 @@ export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
     globalSetup: ['test/helpers/build.ts'],
-    testTimeout: 30_000,
+    // Subprocess-heavy tests (image builds, CLI runs) under coverage on a loaded 2-core machine.
+    testTimeout: 120_000,
     hookTimeout: 60_000,
   },
 });

@@ -30,6 +30,18 @@ export type ErrorCode =
   /** A bug: something that should not happen did. */
   | 'internal';
 
+/**
+ * The error every library call and CLI command throws for a failure it understands. `field` is
+ * the path of the input that was wrong (`nodes[2].disks[0]`, `busyboxPath`); the CLI re-labels
+ * it with the flag or query key the user typed. `exitStatusFor(err.code)` gives the exit status.
+ *
+ * @example
+ * ```ts
+ * try { planNode({ hugepages: 1 }); } catch (err) {
+ *   if (err instanceof TalosLonghornError) console.error(err.field, err.detail);
+ * }
+ * ```
+ */
 export class TalosLonghornError extends Error {
   override readonly name = 'TalosLonghornError';
   readonly code: ErrorCode;

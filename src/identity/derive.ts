@@ -33,6 +33,16 @@ function hostIdFromMachineId(machineId: string): string {
   return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }
 
+/**
+ * A node's storage identity from its machine-id: the iSCSI initiator IQN and the NVMe
+ * hostid/hostnqn, stable for the life of the machine-id. Pure.
+ *
+ * @example
+ * ```ts
+ * const identity = deriveIdentity({ machineId: parseMachineId('0123456789abcdef0123456789abcdef') });
+ * identity.iqn; // the initiator name for /etc/iscsi/initiatorname.iscsi
+ * ```
+ */
 export function deriveIdentity(input: IdentityInput): Identity {
   let machineId: string;
   if (typeof input.machineId === 'string' && input.nodeId === undefined) {
