@@ -1,9 +1,9 @@
 import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errnoText } from '../cli/files.js';
 import { TalosLonghornError } from '../errors.js';
 import { EXTENSION_NAME } from '../longhorn/extension-contract.js';
+import { errnoText } from '../output/index.js';
 import { checkStaticElf, type ImageArch } from './elf.js';
 import { buildImageLayout, type ImageLayout } from './layout.js';
 import { createTar, type TarEntry } from './tar.js';
