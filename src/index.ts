@@ -103,6 +103,7 @@ export {
   resolvePlan,
   validatePlan,
 } from './plan/index.js';
+export { type WriteFilesResult, writeClusterFiles } from './plan/write.js';
 export type {
   CheckDefinition,
   CheckGroup,
