@@ -145,7 +145,10 @@ async function writeRecorded(
       return;
     }
     case 'list': {
-      const base = safeRelative(item.path);
+      // The listed directory itself may be the node's root (`/`).
+      const base = item.path.split('/').every((p) => p === '' || p === '.')
+        ? ''
+        : safeRelative(item.path);
       if (base === undefined || links.has(base) || belowSymlink(base, links)) return;
       if (!(await directoryInside(dir, base))) return;
       for (const entry of item.entries) {
