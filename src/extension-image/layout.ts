@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { readdir } from 'node:fs/promises';
+import { lstat, readdir } from 'node:fs/promises';
 import { join, resolve } from 'node:path';
 import { TalosLonghornError } from '../errors.js';
 import { errnoCode, errnoText, type OutputFile, readRegular, writeFiles } from '../output/index.js';
@@ -111,12 +111,16 @@ async function existingLayout(dest: string, out: string): Promise<Existing> {
     names = await readdir(dest);
   } catch (err) {
     if (errnoCode(err) === 'ENOENT') return { kind: 'none' };
-    if (errnoCode(err) === 'ENOTDIR') throw refuse('exists and is not a directory');
+    const info =
+      errnoCode(err) === 'ENOTDIR' ? await lstat(dest).catch(() => undefined) : undefined;
+    if (info !== undefined) throw refuse('exists and is not a directory');
+    // A parent is not a directory: writing says so (exit 3), as for any unwritable place.
+    if (errnoCode(err) === 'ENOTDIR') return { kind: 'none' };
     throw err;
   }
   if (names.length === 0) return { kind: 'none' };
   if (!names.includes('oci-layout')) {
-    throw refuse('is a non-empty directory without an oci-layout file (not an OCI image layout)');
+    throw refuse('exists and is not an OCI image layout or an empty directory');
   }
   if (!names.includes('index.json')) return { kind: 'layout', index: freshIndex([]) };
   const read = await readRegular(join(dest, 'index.json'), MAX_INDEX_BYTES, { noFollow: true });
