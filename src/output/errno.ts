@@ -18,6 +18,7 @@ const ERRNO_TEXT: Readonly<Record<string, string>> = {
   ELOOP: 'too many levels of symbolic links',
   EXDEV: 'on another file system',
   ENOTEMPTY: 'directory not empty',
+  EFBIG: 'file too large',
 };
 
 /** `ENOENT: no such file…` → `no such file or directory`, without the path twice. */

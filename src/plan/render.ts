@@ -37,7 +37,7 @@ function nodeFiles(node: ResolvedNode): ClusterFile[] {
  * known) its identity, then the schematic, the Longhorn Helm values and the namespace.
  */
 export function renderClusterFiles(plan: ResolvedPlan): ClusterFile[] {
-  plan.nodes.forEach((node, i) => checkNodeName(node.name, `nodes[${i}].name`));
+  for (const [i, node] of plan.nodes.entries()) checkNodeName(node.name, `nodes[${i}].name`);
   const files = plan.nodes.flatMap(nodeFiles);
   const values = longhornHelmValues(plan.nodes.map((node) => node.needs));
   files.push(
