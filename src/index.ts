@@ -84,6 +84,7 @@ export {
   REQUIRED_EXTENSIONS,
   V2_KERNEL_MODULES,
 } from './longhorn/index.js';
+export { type WriteFilesResult, writeClusterFiles } from './output/cluster-files.js';
 export type {
   ClusterFile,
   Plan,
@@ -103,7 +104,6 @@ export {
   resolvePlan,
   validatePlan,
 } from './plan/index.js';
-export { type WriteFilesResult, writeClusterFiles } from './plan/write.js';
 export type {
   CheckDefinition,
   CheckGroup,

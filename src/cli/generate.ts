@@ -1,9 +1,9 @@
 import { resolve } from 'node:path';
 import { TalosLonghornError } from '../errors.js';
 import { longhornHelmValues } from '../longhorn/helm-values.js';
+import { writeClusterFiles } from '../output/cluster-files.js';
 import { loadPlan, MAX_PLAN_BYTES } from '../plan/load.js';
 import { formatSummary } from '../plan/render.js';
-import { writeClusterFiles } from '../plan/write.js';
 import { parseCommandArgs } from './args.js';
 import { readInputFile } from './files.js';
 import type { Command } from './main.js';

@@ -241,8 +241,11 @@ export async function writeFilesWithHooks(
         if (target.existing === undefined) return;
         const bytes = toBytes(target.file.content);
         if (target.existing.size !== bytes.length) return;
-        const now = await readRegular(target.full, bytes.length, { noFollow: true });
-        if (now.state === 'ok' && now.bytes.equals(bytes)) unchanged.add(target);
+        // Unreadable (permissions, swapped meanwhile): rewritten, and checked again on commit.
+        const now = await readRegular(target.full, bytes.length, { noFollow: true }).catch(
+          () => undefined,
+        );
+        if (now?.state === 'ok' && now.bytes.equals(bytes)) unchanged.add(target);
       });
     }
     const changed = targets.filter((target) => !unchanged.has(target));

@@ -1,8 +1,8 @@
-import { type WriteFilesResult, writeFiles } from '../output/index.js';
-import { renderClusterFiles } from './render.js';
-import type { ResolvedPlan } from './types.js';
+import { renderClusterFiles } from '../plan/render.js';
+import type { ResolvedPlan } from '../plan/types.js';
+import { type WriteFilesResult, writeFiles } from './write.js';
 
-export type { WriteFilesResult } from '../output/index.js';
+export type { WriteFilesResult } from './write.js';
 
 /**
  * Write every file of a resolved plan (`renderClusterFiles`) into `dir`, created when missing:
