@@ -1,10 +1,10 @@
 // A cluster-bootstrap script using the library: plan a three-node cluster and write every
 // node's Talos patch (plus schematic and Longhorn Helm values) to a directory.
 // Run: npx tsx examples/bootstrap.ts [DIR]   (without DIR, a fresh temporary directory)
-import { mkdir, mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { renderClusterFiles, resolvePlan, validatePlan } from 'talos-longhorn';
+import { resolvePlan, validatePlan, writeClusterFiles } from 'talos-longhorn';
 
 // In a real script the identities come from `talosctl get identities` or an inventory; a node
 // without one still gets its patch.
@@ -20,12 +20,12 @@ const plan = validatePlan({
 const cluster = resolvePlan(plan);
 
 const dir = process.argv[2] ?? (await mkdtemp(join(tmpdir(), 'talos-longhorn-')));
-await mkdir(dir, { recursive: true });
-for (const file of renderClusterFiles(cluster)) {
-  await writeFile(join(dir, file.path), file.content);
-}
+// All files or none, never through a symlink; files already right are left untouched.
+const { written, unchanged } = await writeClusterFiles(cluster, dir);
 for (const node of cluster.nodes) {
   const iqn = node.identity?.iqn ?? '(identity not known yet)';
   console.log(`${node.name}: ${node.needs.hugepages} huge pages, ${iqn}`);
 }
-console.log(`schematic ${cluster.schematicId}; files written to ${dir}`);
+console.log(
+  `schematic ${cluster.schematicId}; files written to ${dir} (${written.length} written, ${unchanged.length} unchanged)`,
+);

@@ -57,6 +57,16 @@ export {
   planNode,
 } from './longhorn/index.js';
 /**
+ * Write a plan's files into a directory, all or none, never through links or onto special files.
+ *
+ * @example
+ * ```ts
+ * import { loadPlan, writeClusterFiles } from 'talos-longhorn';
+ * await writeClusterFiles(loadPlan(planYamlText, 'plan.yaml'), 'out');
+ * ```
+ */
+export { type WriteFilesResult, writeClusterFiles } from './output/cluster-files.js';
+/**
  * Cluster plan → files: patches, identities, schematic and Longhorn Helm values.
  *
  * @example
@@ -81,20 +91,6 @@ export {
   resolvePlan,
   validatePlan,
 } from './plan/index.js';
-export {
-  DEFAULT_TALOS_VERSION,
-  type PatchFormat,
-  parseTalosVersion,
-  type RenderPatchOptions,
-  renderPatch,
-  renderTalosDocuments,
-  SUPPORTED_TALOS_VERSIONS,
-  type TalosDocument,
-  type TalosVersion,
-} from './talos/index.js';
-
-// writeClusterFiles(plan, dir) is exported here by the output module.
-
 /** Preflight: check nodes against what the patch configures (readers in `/preflight`). */
 export {
   type CheckGroup,
@@ -110,6 +106,17 @@ export {
   type ReportFormat,
   reportExitStatus,
 } from './preflight/index.js';
+export {
+  DEFAULT_TALOS_VERSION,
+  type PatchFormat,
+  parseTalosVersion,
+  type RenderPatchOptions,
+  renderPatch,
+  renderTalosDocuments,
+  SUPPORTED_TALOS_VERSIONS,
+  type TalosDocument,
+  type TalosVersion,
+} from './talos/index.js';
 /** The Image Factory schematic for Longhorn and its ID, computed offline. */
 export {
   longhornSchematic,

@@ -46,16 +46,6 @@ const external = new Map(
 
 const inside = (dir: string) => (path: string) => path.startsWith(`${dir}/`);
 
-/**
- * Imports of `src/cli/files.ts` that move to `src/output/` on another branch; remove these
- * entries when that lands (the test then holds without exceptions).
- */
-const MOVING_OUT_OF_CLI = new Set([
-  'extension-image/build.ts -> cli/files.ts',
-  'extension-image/layout.ts -> cli/files.ts',
-  'preflight/sources/local-root.ts -> cli/files.ts',
-]);
-
 function violations(from: (path: string) => boolean, to: (target: string) => boolean): string[] {
   return [...graph].flatMap(([path, targets]) =>
     from(path) ? targets.filter(to).map((target) => `${path} -> ${target}`) : [],
@@ -71,7 +61,7 @@ describe('layering', () => {
 
   it('library modules never import src/cli', () => {
     const found = violations((path) => !inside('cli')(path), inside('cli'));
-    expect(found.filter((edge) => !MOVING_OUT_OF_CLI.has(edge))).toEqual([]);
+    expect(found).toEqual([]);
   });
 
   it('the pure core (identity, longhorn, talos) imports no I/O module', () => {

@@ -1,12 +1,12 @@
-import { readFile } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { TalosLonghornError } from '../errors.js';
 import { longhornHelmValues } from '../longhorn/helm-values.js';
+import { writeClusterFiles } from '../output/cluster-files.js';
 import { loadPlan, MAX_PLAN_BYTES } from '../plan/load.js';
-import { type ClusterFile, formatSummary, renderClusterFiles } from '../plan/render.js';
+import { formatSummary } from '../plan/render.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
-import { type FileToWrite, readInputFile, writeFilesAtomic } from './files.js';
+import { readInputFile } from './files.js';
 
 const help = `Usage: talos-longhorn generate PLAN --out DIR
 
@@ -44,24 +44,6 @@ async function readPlanText(path: string, io: Parameters<Command['run']>[1]): Pr
   }
 }
 
-/** Files compared at a time: enough to overlap I/O, few enough to stay far from EMFILE. */
-const COMPARE_BATCH = 64;
-
-/** Only files whose bytes differ are rewritten, so a second run touches nothing. */
-async function changedFiles(dir: string, files: readonly ClusterFile[]): Promise<FileToWrite[]> {
-  const changed: FileToWrite[] = [];
-  for (let i = 0; i < files.length; i += COMPARE_BATCH) {
-    const batch = files.slice(i, i + COMPARE_BATCH);
-    const current = await Promise.all(
-      batch.map((file) => readFile(resolve(dir, file.path), 'utf8').catch(() => undefined)),
-    );
-    batch.forEach((file, j) => {
-      if (current[j] !== file.content) changed.push(file);
-    });
-  }
-  return changed;
-}
-
 export const command: Command = {
   help,
   async run(args, io) {
@@ -79,9 +61,13 @@ export const command: Command = {
     }
     const path = positionals[0] ?? '-';
     const plan = loadPlan(await readPlanText(path, io), path === '-' ? '<stdin>' : path);
-    const files = renderClusterFiles(plan);
-    const dir = resolve(io.cwd, out);
-    await writeFilesAtomic(dir, await changedFiles(dir, files));
+    const { written, unchanged } = await writeClusterFiles(plan, resolve(io.cwd, out), {
+      label: out,
+    }).catch((err: unknown) => {
+      throw err instanceof TalosLonghornError && err.field === 'dir'
+        ? new TalosLonghornError(err.code, err.detail, { field: '--out', cause: err })
+        : err;
+    });
     io.stdout.write(formatSummary(plan));
     const settings = longhornHelmValues(plan.nodes.map((node) => node.needs)).defaultSettings;
     io.stdout.write(
@@ -89,7 +75,7 @@ export const command: Command = {
         '',
         `Talos ${plan.talosVersion}, schematic ${plan.schematicId}`,
         `Longhorn: v2DataEngine ${settings.v2DataEngine}, dataEngineMemorySize ${settings.dataEngineMemorySize ?? '-'}`,
-        `${files.length} files in ${out}`,
+        `${written.length + unchanged.length} files in ${out}`,
         '',
       ].join('\n'),
     );

@@ -131,11 +131,14 @@ export const command: Command = {
       const root = values['write-root'];
       if (root === '')
         throw new TalosLonghornError('usage', 'empty path', { field: '--write-root' });
-      const [{ resolve }, { writeFilesAtomic }] = await Promise.all([
+      const [{ resolve }, { writeFiles }] = await Promise.all([
         import('node:path'),
-        import('./files.js'),
+        import('../output/index.js'),
       ]);
-      await writeFilesAtomic(resolve(io.cwd, root), identityFiles(identity));
+      await writeFiles(resolve(io.cwd, root), identityFiles(identity), {
+        field: '--write-root',
+        label: root,
+      });
     }
     io.stdout.write(text);
     return 0;

@@ -134,7 +134,7 @@ export const command: Command = {
       return 0;
     }
     const { writeFileAtomic } = await import('./files.js');
-    await writeFileAtomic(io.cwd, values.out, patch.text);
+    await writeFileAtomic(io.cwd, values.out, patch.text, '--out');
     return 0;
   },
 };

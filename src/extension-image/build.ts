@@ -1,9 +1,8 @@
-import { open, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { errnoText } from '../cli/files.js';
 import { TalosLonghornError } from '../errors.js';
 import { EXTENSION_NAME } from '../longhorn/extension-contract.js';
+import { errnoText, readRegular } from '../output/index.js';
 import { checkStaticElf, type ImageArch } from './elf.js';
 import { buildImageLayout, type ImageLayout } from './layout.js';
 import { createTar, type TarEntry } from './tar.js';
@@ -38,22 +37,17 @@ async function readBusybox(path: string | undefined, arch: ImageArch): Promise<U
   const file = path ?? DEFAULT_BUSYBOX;
   let bytes: Buffer;
   try {
-    const handle = await open(file, 'r');
-    try {
-      const { size } = await handle.stat();
-      if (size > MAX_BUSYBOX_BYTES) {
-        throw new TalosLonghornError(
-          'invalid-input',
-          `${file} is larger than 64 MiB; expected a busybox binary`,
-          {
-            field: 'busyboxPath',
-          },
-        );
-      }
-      bytes = await handle.readFile();
-    } finally {
-      await handle.close();
+    const read = await readRegular(file, MAX_BUSYBOX_BYTES);
+    if (read.state !== 'ok') {
+      const why =
+        read.state === 'too-large'
+          ? 'is larger than 64 MiB'
+          : `is ${read.kind}, not a regular file`;
+      throw new TalosLonghornError('invalid-input', `${file} ${why}; expected a busybox binary`, {
+        field: 'busyboxPath',
+      });
     }
+    bytes = read.bytes;
   } catch (err) {
     if (err instanceof TalosLonghornError) throw err;
     const message = `cannot read ${file}: ${errnoText(err)}`;
@@ -73,11 +67,24 @@ async function readBusybox(path: string | undefined, arch: ImageArch): Promise<U
   return bytes;
 }
 
+/** manifest.yaml is a few lines; a bound far above that keeps a wrong path from being slurped. */
+const MAX_MANIFEST_BYTES = 1 << 20;
+
+async function readTextFile(path: string): Promise<string> {
+  const read = await readRegular(path, MAX_MANIFEST_BYTES);
+  if (read.state === 'ok') return read.bytes.toString('utf8');
+  const why =
+    read.state === 'too-large'
+      ? `larger than ${MAX_MANIFEST_BYTES} bytes`
+      : `${read.kind}, not a regular file`;
+  throw Object.assign(new Error(`${path}: ${why}`), { code: why });
+}
+
 async function readSource(sourceDir: string, version: string): Promise<TreeEntry[]> {
   let manifest: string;
   let rootfs: TreeEntry[];
   try {
-    manifest = await readFile(join(sourceDir, 'manifest.yaml'), 'utf8');
+    manifest = await readTextFile(join(sourceDir, 'manifest.yaml'));
     rootfs = await readTree(sourceDir, 'rootfs');
   } catch (err) {
     throw new TalosLonghornError(

@@ -1,5 +1,9 @@
-import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
+import { lstat, readdir, readlink } from 'node:fs/promises';
 import { join } from 'node:path';
+import { readRegular } from '../output/index.js';
+
+/** No file of an extension comes near this; busybox, the largest, is about 2 MiB. */
+const MAX_TREE_FILE_BYTES = 64 << 20;
 
 /** A filesystem tree as the validator and the tar writer see it. */
 export interface TreeEntry {
@@ -32,7 +36,15 @@ export async function readTree(dir: string, relative: string): Promise<TreeEntry
       const names = (await readdir(full)).sort(comparePaths);
       for (const name of names) await visit(`${rel}/${name}`);
     } else if (stats.isFile()) {
-      out.push({ path: rel, type: 'file', mode, content: await readFile(full) });
+      // Opened without following a link and checked again on the descriptor: a file swapped
+      // for a FIFO or device after the lstat is reported as such, never read.
+      const read = await readRegular(full, MAX_TREE_FILE_BYTES, { noFollow: true });
+      if (read.state === 'ok') out.push({ path: rel, type: 'file', mode, content: read.bytes });
+      else if (read.state === 'too-large') {
+        throw Object.assign(new Error(`${rel} is larger than ${MAX_TREE_FILE_BYTES} bytes`), {
+          code: 'EFBIG',
+        });
+      } else out.push({ path: rel, type: 'other', mode });
     } else if (stats.isSymbolicLink()) {
       out.push({ path: rel, type: 'symlink', mode, linkTarget: await readlink(full) });
     } else {

@@ -5,6 +5,7 @@ import {
 } from '../longhorn/helm-values.js';
 import { renderSchematicFile } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
+import { checkNodeName } from './node-name.js';
 import type { ResolvedNode, ResolvedPlan } from './types.js';
 
 /** A generated file, relative to the output directory. */
@@ -36,6 +37,7 @@ function nodeFiles(node: ResolvedNode): ClusterFile[] {
  * known) its identity, then the schematic, the Longhorn Helm values and the namespace.
  */
 export function renderClusterFiles(plan: ResolvedPlan): ClusterFile[] {
+  for (const [i, node] of plan.nodes.entries()) checkNodeName(node.name, `nodes[${i}].name`);
   const files = plan.nodes.flatMap(nodeFiles);
   const values = longhornHelmValues(plan.nodes.map((node) => node.needs));
   files.push(

@@ -7,6 +7,7 @@ import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, schematicId } from '../talos/schematic.js';
 import { DEFAULT_TALOS_VERSION, parseTalosVersion, type TalosVersion } from '../talos/versions.js';
 import { parseFieldPath } from './field-path.js';
+import { checkNodeName } from './node-name.js';
 import type { Plan, PlanNode, ResolvedNode, ResolvedPlan } from './types.js';
 
 function nodeIdentity(node: PlanNode, index: number): Identity | undefined {
@@ -56,6 +57,7 @@ function resolveNode(
   defaults: NodeOptions,
   version: TalosVersion,
 ): ResolvedNode {
+  checkNodeName(node.name, `nodes[${index}].name`);
   const identity = nodeIdentity(node, index);
   const options = nodeOptions(defaults, node);
   try {

@@ -3,7 +3,8 @@ import { invalidInput, type TalosLonghornError } from '../errors.js';
 import { validatePlan as precompiled } from '../generated/validators.js';
 import { NODE_OPTION_KEYS } from '../longhorn/options-schema.js';
 import { type FieldPath, fieldPathFromPointer, formatFieldPath } from './field-path.js';
-import { PLAN_KEYS, PLAN_NODE_KEYS } from './schema.js';
+import { NODE_NAME_RULE } from './node-name.js';
+import { NODE_OPTIONS_SCHEMA_FILE, PLAN_KEYS, PLAN_NODE_KEYS, PLAN_SCHEMA } from './schema.js';
 import type { Plan } from './types.js';
 
 /** Precompiled at build time from `PLAN_SCHEMA` (`npm run generate`), with `verbose` data. */
@@ -26,7 +27,7 @@ function allowedKeys(parent: FieldPath): string[] {
 
 /** What a pattern means, by the field (or list) it applies to. */
 const PATTERN_MEANING: Readonly<Record<string, string>> = {
-  name: 'is not a node name; expected lower-case letters, digits, "-" and ".", starting and ending with a letter or digit (it names files)',
+  name: `is not a node name; ${NODE_NAME_RULE}`,
   extensions:
     'is not an official extension name; expected owner/name in lower case, e.g. siderolabs/intel-ucode',
   extraKernelArgs:

@@ -1,7 +1,7 @@
-import { randomBytes } from 'node:crypto';
 import { lstat, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
-import { basename, dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { TalosLonghornError } from '../errors.js';
+import { removeStaleTemporaries, stagingName } from '../output/index.js';
 import type { ListEntry, NodeReader, Probe, ResourceEntry, VersionInfo } from './reader.js';
 import {
   SNAPSHOT_VERSION_FILE,
@@ -71,43 +71,93 @@ function safeRelative(...parts: readonly string[]): string | undefined {
   return segments.join('/');
 }
 
-async function writeRecorded(dir: string, item: Recorded): Promise<void> {
+/** Every path the recording reports as a symlink: nothing is written below one of them. */
+function symlinkPaths(items: readonly Recorded[]): Set<string> {
+  const links = new Set<string>();
+  for (const item of items) {
+    if (item.kind !== 'list') continue;
+    for (const entry of item.entries) {
+      const rel = entry.type === 'symlink' ? safeRelative(item.path, entry.path) : undefined;
+      if (rel !== undefined) links.add(rel);
+    }
+  }
+  return links;
+}
+
+function belowSymlink(rel: string, links: ReadonlySet<string>): boolean {
+  const parts = rel.split('/');
+  for (let i = 1; i < parts.length; i++) if (links.has(parts.slice(0, i).join('/'))) return true;
+  return false;
+}
+
+/**
+ * `mkdir -p` of `rel` inside `root`, level by level, never through a symlink: false when a level
+ * exists and is not a directory (a symlink stored from a listing), so nothing goes below it.
+ */
+async function directoryInside(root: string, rel: string): Promise<boolean> {
+  let dir = root;
+  for (const part of rel.split('/').filter((p) => p !== '')) {
+    dir = join(dir, part);
+    try {
+      await mkdir(dir, { mode: 0o755 });
+    } catch (err) {
+      if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      if (!(await lstat(dir)).isDirectory()) return false;
+    }
+  }
+  return true;
+}
+
+/** Write a new file inside `root` (never through or over a symlink); an existing path is kept. */
+async function fileInside(root: string, rel: string, content: string | Uint8Array): Promise<void> {
+  if (!(await directoryInside(root, dirname(rel) === '.' ? '' : dirname(rel)))) return;
+  await writeFile(join(root, rel), content, { flag: 'wx', mode: 0o644 }).catch(
+    (err: { code?: string }) => {
+      if (err.code !== 'EEXIST') throw err;
+    },
+  );
+}
+
+async function writeRecorded(
+  dir: string,
+  item: Recorded,
+  links: ReadonlySet<string>,
+): Promise<void> {
   const { stringify } = await import('yaml');
   switch (item.kind) {
-    case 'version': {
-      await mkdir(join(dir, dirname(SNAPSHOT_VERSION_FILE)), { recursive: true });
-      await writeFile(join(dir, SNAPSHOT_VERSION_FILE), stringify(item.version));
+    case 'version':
+      await fileInside(dir, SNAPSHOT_VERSION_FILE, stringify(item.version));
       return;
-    }
     case 'resources': {
-      const file = join(dir, snapshotResourceFile(item.type));
-      await mkdir(dirname(file), { recursive: true });
       const docs = item.entries.map((entry) =>
         stringify({
           metadata: { namespace: item.namespace, type: item.type, id: entry.id },
           spec: entry.spec ?? null,
         }),
       );
-      await writeFile(file, docs.join('---\n'));
+      await fileInside(dir, snapshotResourceFile(item.type), docs.join('---\n'));
       return;
     }
     case 'file': {
       const rel = safeRelative(item.path);
-      if (rel === undefined) return;
-      await mkdir(dirname(join(dir, rel)), { recursive: true });
-      await writeFile(join(dir, rel), item.bytes);
+      if (rel === undefined || links.has(rel) || belowSymlink(rel, links)) return;
+      await fileInside(dir, rel, item.bytes);
       return;
     }
     case 'list': {
-      const base = safeRelative(item.path);
-      if (base === undefined) return;
-      await mkdir(join(dir, base), { recursive: true });
+      // The listed directory itself may be the node's root (`/`).
+      const base = item.path.split('/').every((p) => p === '' || p === '.')
+        ? ''
+        : safeRelative(item.path);
+      if (base === undefined || links.has(base) || belowSymlink(base, links)) return;
+      if (!(await directoryInside(dir, base))) return;
       for (const entry of item.entries) {
         const rel = safeRelative(base, entry.path);
-        if (rel === undefined) continue;
-        if (entry.type === 'dir') await mkdir(join(dir, rel), { recursive: true });
+        if (rel === undefined || belowSymlink(rel, links)) continue;
+        if (entry.type === 'dir' && !links.has(rel)) await directoryInside(dir, rel);
         else if (entry.type === 'symlink') {
-          await mkdir(dirname(join(dir, rel)), { recursive: true });
+          if (!(await directoryInside(dir, dirname(rel) === '.' ? '' : dirname(rel)))) continue;
+          // Stored as a link, never followed; its target is only text.
           await symlink(entry.link ?? UNKNOWN_LINK_TARGET, join(dir, rel)).catch(
             (err: { code?: string }) => {
               if (err.code !== 'EEXIST') throw err;
@@ -137,13 +187,17 @@ export async function writeSnapshot(dir: string, recording: RecordingReader): Pr
       field: '--capture',
     });
   }
-  const temp = join(dirname(target), `.${basename(target)}.${randomBytes(6).toString('hex')}.tmp`);
+  await removeStaleTemporaries(dirname(target));
+  const temp = join(dirname(target), stagingName());
   try {
     await mkdir(temp, { mode: 0o755 });
-    // Listings first: a file read later lands inside the directories they created.
-    const order = { list: 0, file: 1, resources: 2, version: 3 } as const;
+    // API answers first, so the snapshot's own directories are real ones; then listings, so a
+    // file read later lands inside the directories they created. Nothing is written below a
+    // path the node reported as a symlink.
+    const order = { version: 0, resources: 1, list: 2, file: 3 } as const;
     const items = [...recording.recorded].sort((a, b) => order[a.kind] - order[b.kind]);
-    for (const item of items) await writeRecorded(temp, item);
+    const links = symlinkPaths(items);
+    for (const item of items) await writeRecorded(temp, item, links);
     await rename(temp, target);
   } catch (err) {
     await rm(temp, { recursive: true, force: true });

@@ -149,6 +149,8 @@ describe('talos-longhorn identity', () => {
       '--write-root',
       file,
     ]);
-    expect(expectOneLineFailure(result, 3)).toMatch(/cannot write output/);
+    expect(expectOneLineFailure(result, 3)).toMatch(
+      /^talos-longhorn: --write-root: cannot write .*a-file: not a directory$/,
+    );
   });
 });

@@ -278,6 +278,8 @@ describe('talos-longhorn patch', () => {
   it('exits 3 with one line when the output cannot be written', async () => {
     await writeFile(join(dir, 'file'), '');
     const result = await runCli(['patch', '-o', join(dir, 'file', 'out.yaml')]);
-    expect(expectOneLineFailure(result, 3)).toMatch(/cannot write output/);
+    expect(expectOneLineFailure(result, 3)).toMatch(
+      /^talos-longhorn: --out: cannot write .*file: not a directory$/,
+    );
   });
 });

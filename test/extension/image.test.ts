@@ -109,6 +109,8 @@ describe('talos-longhorn extension build', () => {
       expect(validate.status).toBe(0);
       expect(validate.stdout).toMatch(/valid Talos extension/);
     },
+    // Five subprocesses (two builds, skopeo, umoci, validate): slow on a loaded machine.
+    120_000,
   );
 
   itWithTools(

@@ -1,7 +1,7 @@
-import { lstat, open, readdir, readlink, realpath } from 'node:fs/promises';
+import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
-import { readAtMost } from '../../cli/files.js';
 import { TalosLonghornError } from '../../errors.js';
+import { readRegular, withDeadline } from '../../output/index.js';
 import { parseOsRelease } from '../parse.js';
 import type { ListEntry, NodeReader, Probe, ResourceEntry, VersionInfo } from '../reader.js';
 import {
@@ -11,6 +11,10 @@ import {
 } from './snapshot-layout.js';
 
 const MISSING: Probe<never> = { state: 'missing' };
+const LEAVES_ROOT: Probe<never> = {
+  state: 'unavailable',
+  reason: 'a symlink that leaves the root directory',
+};
 
 function errnoCode(err: unknown): string | undefined {
   return err && typeof err === 'object' && 'code' in err ? String(err.code) : undefined;
@@ -29,15 +33,24 @@ function failed(err: unknown): Probe<never> {
 }
 
 async function readBoundedFile(path: string, maxBytes: number): Promise<Probe<Uint8Array>> {
-  const handle = await open(path, 'r');
-  try {
-    const bytes = await readAtMost(handle, maxBytes);
-    if (bytes === undefined)
+  // `path` is a real path: a symlink as its last component means it was swapped meanwhile.
+  const read = await readRegular(path, maxBytes, { noFollow: true });
+  switch (read.state) {
+    case 'ok':
+      return { state: 'ok', value: read.bytes };
+    case 'too-large':
       return { state: 'unavailable', reason: `larger than ${maxBytes} bytes` };
-    return { state: 'ok', value: bytes };
-  } finally {
-    await handle.close();
+    case 'not-regular':
+      return { state: 'unavailable', reason: `${read.kind}, not a regular file` };
   }
+}
+
+/** How long one read or listing under the root may take before it is reported unavailable. */
+export const LOCAL_READ_DEADLINE_MS = 10_000;
+
+export interface LocalRootOptions {
+  /** Per read or listing; `LOCAL_READ_DEADLINE_MS` by default. */
+  readonly deadlineMs?: number;
 }
 
 function entryType(dirent: {
@@ -58,16 +71,22 @@ function entryType(dirent: {
 export class LocalRootReader implements NodeReader {
   readonly node: string;
   readonly #root: string;
+  readonly #deadlineMs: number;
   #realRoot: Promise<string> | undefined;
 
-  constructor(root: string, node: string) {
+  constructor(root: string, node: string, options: LocalRootOptions = {}) {
     this.#root = resolve(root);
     this.node = node;
+    this.#deadlineMs = options.deadlineMs ?? LOCAL_READ_DEADLINE_MS;
   }
 
   /** The root must be a readable directory; anything else is bad input, checked up front. */
-  static async open(root: string, node: string = root): Promise<LocalRootReader> {
-    const reader = new LocalRootReader(root, node);
+  static async open(
+    root: string,
+    node: string = root,
+    options: LocalRootOptions = {},
+  ): Promise<LocalRootReader> {
+    const reader = new LocalRootReader(root, node, options);
     let isDirectory = false;
     try {
       isDirectory = (await lstat(await reader.realRoot())).isDirectory();
@@ -94,28 +113,56 @@ export class LocalRootReader implements NodeReader {
     return join(this.#root, ...nodePath.split('/').filter((part) => part !== '' && part !== '..'));
   }
 
-  async readFile(path: string, maxBytes: number): Promise<Probe<Uint8Array>> {
-    const full = this.hostPath(path);
+  /**
+   * The real path of a node path, or undefined when it leaves the root (through a symlink
+   * anywhere on the way, e.g. `sys -> /sys`).
+   */
+  private async inside(nodePath: string): Promise<string | undefined> {
+    const [real, root] = await Promise.all([realpath(this.hostPath(nodePath)), this.realRoot()]);
+    return real === root || real.startsWith(root.endsWith(sep) ? root : root + sep)
+      ? real
+      : undefined;
+  }
+
+  private timed<T>(work: Promise<Probe<T>>): Promise<Probe<T>> {
+    return withDeadline(work, this.#deadlineMs, () => ({
+      state: 'unavailable',
+      reason: `no answer within ${this.#deadlineMs} ms`,
+    }));
+  }
+
+  readFile(path: string, maxBytes: number): Promise<Probe<Uint8Array>> {
+    return this.timed(this.#readFile(path, maxBytes));
+  }
+
+  async #readFile(path: string, maxBytes: number): Promise<Probe<Uint8Array>> {
     try {
-      const [real, root] = await Promise.all([realpath(full), this.realRoot()]);
-      if (real !== root && !real.startsWith(root.endsWith(sep) ? root : root + sep)) {
-        return { state: 'unavailable', reason: 'a symlink that leaves the root directory' };
-      }
+      const real = await this.inside(path);
+      if (real === undefined) return LEAVES_ROOT;
       return await readBoundedFile(real, maxBytes);
     } catch (err) {
       return failed(err);
     }
   }
 
-  async list(path: string, depth: number): Promise<Probe<readonly ListEntry[]>> {
-    const base = this.hostPath(path);
+  list(path: string, depth: number): Promise<Probe<readonly ListEntry[]>> {
+    return this.timed(this.#list(path, depth));
+  }
+
+  async #list(path: string, depth: number): Promise<Probe<readonly ListEntry[]>> {
+    let base: string;
     try {
+      const real = await this.inside(path);
+      if (real === undefined) return LEAVES_ROOT;
+      base = real;
       const info = await lstat(base);
       if (!info.isDirectory()) return MISSING;
     } catch (err) {
       return failed(err);
     }
     const entries: ListEntry[] = [];
+    // Below `base` nothing is followed: entries are typed by lstat (readdir's d_type), so a
+    // symlinked directory is reported as a symlink and never walked into.
     const walk = async (dir: string, level: number): Promise<void> => {
       const dirents = await readdir(dir, { withFileTypes: true });
       for (const dirent of dirents) {

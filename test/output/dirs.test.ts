@@ -3,7 +3,7 @@ import { mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { makeDirectories } from '../../src/cli/files.js';
+import { makeDirectories } from '../../src/output/dirs.js';
 
 let dir: string;
 beforeEach(async () => {
