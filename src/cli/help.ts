@@ -11,7 +11,7 @@ export type ExitStatusNotes = Partial<Record<ExitStatus, string | { readonly mea
 export interface Example {
   /** What the example does, one line. */
   readonly what: string;
-  /** The command line, starting with `talos-longhorn`. */
+  /** The shell command line, running `talos-longhorn`. */
   readonly run: string;
 }
 
