@@ -61,11 +61,32 @@ export class TalosLonghornError extends Error {
   }
 }
 
-/** Exit statuses: 0 ok, 1 checks failed, 2 bad input or usage, 3 environment or connection. */
+/** Exit statuses; what each means is stated once, in `EXIT_STATUS_MEANINGS`. */
 export const EXIT_OK = 0;
 export const EXIT_CHECKS_FAILED = 1;
 export const EXIT_BAD_INPUT = 2;
 export const EXIT_ENVIRONMENT = 3;
+/** 128 + SIGPIPE: what a shell shows for a process killed by a broken pipe (as Go's talosctl is). */
+export const EXIT_STDOUT_CLOSED = 141;
+
+export type ExitStatus =
+  | typeof EXIT_OK
+  | typeof EXIT_CHECKS_FAILED
+  | typeof EXIT_BAD_INPUT
+  | typeof EXIT_ENVIRONMENT
+  | typeof EXIT_STDOUT_CLOSED;
+
+/** The meaning of every exit status, in order; the CLI's help texts are built from it. */
+export const EXIT_STATUS_MEANINGS: readonly (readonly [ExitStatus, string])[] = [
+  [EXIT_OK, 'ok'],
+  [EXIT_CHECKS_FAILED, 'checks failed'],
+  [EXIT_BAD_INPUT, 'bad input or usage'],
+  [EXIT_ENVIRONMENT, 'environment or connection failure'],
+  [
+    EXIT_STDOUT_CLOSED,
+    'stdout was closed by its reader (e.g. | head): output cut short, files already written stay',
+  ],
+];
 
 const exitStatusByCode: Record<ErrorCode, number> = {
   usage: EXIT_BAD_INPUT,

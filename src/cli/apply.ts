@@ -2,7 +2,7 @@
 // a dry run on every node first (by default), then the real apply only if every dry run passed.
 import type { ApplyMode } from '../api/client.js';
 import type { PatchNodeResult } from '../api/patch-config.js';
-import { TalosLonghornError } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, TalosLonghornError } from '../errors.js';
 import { oneOf, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import type { Io } from './io.js';
@@ -96,12 +96,20 @@ const help = `Usage: talos-longhorn apply (PATCH_FILE | -) [--nodes A,B] [--mode
 Apply a Talos config patch (e.g. the output of talos-longhorn patch) to nodes over the Talos
 API, without talosctl. "-" reads the patch from stdin.
 
-${APPLY_HELP}
-Exit status: 0 ok, 2 bad input or usage, 3 a node could not be reached or refused the call.
-`;
+${APPLY_HELP}`;
 
 export const command: Command = {
   help,
+  exitStatus: {
+    [EXIT_BAD_INPUT]: '',
+    [EXIT_ENVIRONMENT]: 'a node could not be reached or refused the call',
+  },
+  examples: [
+    {
+      what: 'Dry-run, then apply a generated patch to a worker without rebooting',
+      run: 'talos-longhorn apply worker-1.patch.yaml --nodes 10.5.0.3 --mode no-reboot',
+    },
+  ],
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, applyOptions, true);
     if (positionals.length !== 1) {

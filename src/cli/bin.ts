@@ -1,17 +1,19 @@
 #!/usr/bin/env node
 import module from 'node:module';
 import { EXIT_ENVIRONMENT } from '../errors.js';
+import { processIo } from './io.js';
 import { describe, main } from './main.js';
 
 // Node >= 22.1 can cache compiled modules between runs; start-up is what CLI users feel most.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
 
-main(process.argv.slice(2)).then(
+const io = processIo();
+main(process.argv.slice(2), io).then(
   (status) => {
-    process.exitCode = status;
+    process.exitCode = io.settle(status);
   },
   (err: unknown) => {
-    process.stderr.write(`talos-longhorn: internal error: ${describe(err)}\n`);
-    process.exitCode = EXIT_ENVIRONMENT;
+    io.stderr.write(`talos-longhorn: internal error: ${describe(err)}\n`);
+    process.exitCode = io.settle(EXIT_ENVIRONMENT);
   },
 );

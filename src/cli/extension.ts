@@ -1,12 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { TalosLonghornError } from '../errors.js';
-import { oneOf, parseCommandArgs } from './args.js';
+import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, TalosLonghornError } from '../errors.js';
+import { oneOf, parseCommandArgs, suggest } from './args.js';
 import type { Command } from './command.js';
 import type { Io } from './io.js';
 import { withFlags } from './relabel.js';
 
 const ARCHES = ['amd64', 'arm64'] as const;
+const SUBCOMMANDS = ['build', 'validate'];
 /** The default busybox is this machine's, so the default architecture is too. */
 const HOST_ARCH = process.arch === 'arm64' ? 'arm64' : 'amd64';
 
@@ -17,7 +18,7 @@ const help = `Usage: talos-longhorn extension build --out DIR [--arch amd64|arm6
 build     Build the longhorn-v2-node Talos system extension as an OCI image layout in DIR,
           reproducibly and without docker: one uncompressed layer holding manifest.yaml and
           rootfs/, no timestamps, so the same inputs give the same manifest digest.
-  --out DIR        the OCI image layout to write (replaced if it already is one)
+  --out DIR        the OCI image layout directory to write (replaced if it already is one)
   --arch ARCH      amd64 or arm64 (default: this machine's); busybox must be a static
                    executable for it
   --busybox PATH   static busybox to ship (default /usr/bin/busybox, Debian's busybox-static)
@@ -27,9 +28,6 @@ build     Build the longhorn-v2-node Talos system extension as an OCI image layo
 
 validate  Check an unpacked extension (manifest.yaml and rootfs/, e.g. from
           umoci raw unpack) against Talos's extension rules.
-
-Exit status: 0 ok, 2 bad input or usage (including a tree Talos would refuse), 3 environment
-(busybox missing, output not writable).
 `;
 
 function packageVersion(): string {
@@ -48,10 +46,12 @@ async function build(args: readonly string[], io: Io): Promise<number> {
     tag: { type: 'string' },
     source: { type: 'string' },
   });
-  if (values.out === undefined || values.out === '') {
-    throw new TalosLonghornError('usage', 'missing; expected the directory to write the image to', {
-      field: '--out',
-    });
+  if (values.out === undefined || values.out === '' || values.out === '-') {
+    throw new TalosLonghornError(
+      'usage',
+      `${values.out === '-' ? 'an image layout is a directory, not stdout' : 'missing'}; expected the directory to write the image to`,
+      { field: '--out' },
+    );
   }
   const arch = oneOf('--arch', values.arch, ARCHES, HOST_ARCH);
   const version = packageVersion();
@@ -104,6 +104,20 @@ async function validate(args: readonly string[], io: Io): Promise<number> {
 
 export const command: Command = {
   help,
+  exitStatus: {
+    [EXIT_BAD_INPUT]: 'including a tree Talos would refuse',
+    [EXIT_ENVIRONMENT]: 'busybox missing, output not writable',
+  },
+  examples: [
+    {
+      what: "Build the extension for amd64 with Debian's static busybox",
+      run: 'talos-longhorn extension build --out longhorn-v2-node.oci --arch amd64',
+    },
+    {
+      what: 'Check an unpacked extension tree',
+      run: 'talos-longhorn extension validate ./unpacked',
+    },
+  ],
   async run(args, io) {
     const [sub, ...rest] = args;
     switch (sub) {
@@ -111,13 +125,19 @@ export const command: Command = {
         return build(rest, io);
       case 'validate':
         return validate(rest, io);
-      default:
+      default: {
+        if (sub === undefined) {
+          throw new TalosLonghornError(
+            'usage',
+            'give a subcommand: build or validate (see --help)',
+          );
+        }
+        const near = suggest(sub, SUBCOMMANDS);
         throw new TalosLonghornError(
           'usage',
-          sub === undefined
-            ? 'give a subcommand: build or validate (see --help)'
-            : `unknown subcommand ${JSON.stringify(sub)}; expected build or validate`,
+          `unknown subcommand ${JSON.stringify(sub)}; ${near.length > 0 ? `did you mean ${near.join(' or ')}?` : 'expected build or validate'}`,
         );
+      }
     }
   },
 };

@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { TalosLonghornError } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, TalosLonghornError } from '../errors.js';
 import { longhornHelmValues } from '../longhorn/helm-values.js';
 import { writeClusterFiles } from '../output/cluster-files.js';
 import { loadPlan, MAX_PLAN_BYTES } from '../plan/load.js';
@@ -26,9 +26,6 @@ are not removed.
 
 Options:
   --out DIR    directory to write to (created when missing)
-
-Exit status: 0 ok, 2 bad plan or usage (the error names FILE:LINE:COLUMN and the field),
-3 could not write.
 `;
 
 const options = { out: { type: 'string' } } as const;
@@ -46,6 +43,16 @@ async function readPlanText(path: string, io: Parameters<Command['run']>[1]): Pr
 
 export const command: Command = {
   help,
+  exitStatus: {
+    [EXIT_BAD_INPUT]: 'a bad plan (the error names FILE:LINE:COLUMN and the field) or usage',
+    [EXIT_ENVIRONMENT]: 'could not write',
+  },
+  examples: [
+    {
+      what: 'Everything for the three-node talosctl example, written to out/',
+      run: 'talos-longhorn generate examples/talosctl/plan.yaml --out out',
+    },
+  ],
   async run(args, io) {
     const { values, positionals } = parseCommandArgs(args, options, true);
     if (positionals.length !== 1) {
@@ -58,6 +65,11 @@ export const command: Command = {
     const out = values.out;
     if (out === undefined || out === '') {
       throw new TalosLonghornError('usage', 'give the output directory', { field: '--out' });
+    }
+    if (out === '-') {
+      throw new TalosLonghornError('usage', 'generate writes several files; give a directory', {
+        field: '--out',
+      });
     }
     const path = positionals[0] ?? '-';
     const plan = loadPlan(await readPlanText(path, io), path === '-' ? '<stdin>' : path);

@@ -1,30 +1,30 @@
 // `identity --talosconfig/--nodes`: read identities from live nodes over the Talos API.
 import type { FileCheckMode, NodeIdentity } from '../api/node-identity.js';
 import { EXIT_CHECKS_FAILED } from '../errors.js';
+import { envSuffixes, formatEnv } from './env-output.js';
 import type { Io } from './io.js';
 import { connectTalos, resolveTalosTarget, type TalosTargetFlags } from './talos-target.js';
 
-/** `10.5.0.2` → `10_5_0_2`, so several nodes fit in one env file. */
-function envSuffix(node: string): string {
-  return node.toUpperCase().replace(/[^A-Z0-9]/g, '_');
-}
-
 export function formatRemoteEnv(identities: readonly NodeIdentity[]): string {
+  const suffixes = envSuffixes(
+    identities.map((id) => id.node),
+    '--nodes',
+  );
   const single = identities.length === 1;
   return identities
     .map((id) => {
-      const suffix = single ? '' : `_${envSuffix(id.node)}`;
-      const lines = [
-        `TALOS_NODE${suffix}=${id.node}`,
-        `TALOS_MACHINE_ID${suffix}=${id.machineId}`,
-        `ISCSI_INITIATOR_NAME${suffix}=${id.iqn}`,
-        `NVME_HOSTID${suffix}=${id.hostId}`,
-        `NVME_HOSTNQN${suffix}=${id.hostNqn}`,
+      const suffix = single ? '' : (suffixes.get(id.node) ?? '');
+      const entries: [string, string][] = [
+        [`TALOS_NODE${suffix}`, id.node],
+        [`TALOS_MACHINE_ID${suffix}`, id.machineId],
+        [`ISCSI_INITIATOR_NAME${suffix}`, id.iqn],
+        [`NVME_HOSTID${suffix}`, id.hostId],
+        [`NVME_HOSTNQN${suffix}`, id.hostNqn],
       ];
       if (id.files.checked) {
-        lines.push(`TALOS_IDENTITY_MISMATCHES${suffix}=${id.files.mismatches.length}`);
+        entries.push([`TALOS_IDENTITY_MISMATCHES${suffix}`, String(id.files.mismatches.length)]);
       }
-      return `${lines.join('\n')}\n`;
+      return formatEnv(entries, '--nodes');
     })
     .join('');
 }
@@ -54,6 +54,8 @@ export async function runRemoteIdentity(
     'auto',
   );
   const target = await resolveTalosTarget(flags, io);
+  // Refuse nodes whose env keys would collide before asking any of them.
+  if (format === 'env') envSuffixes(target.nodes, '--nodes');
   const client = await connectTalos(target);
   try {
     const [{ readNodeIdentity }, { mapLimited }] = await Promise.all([

@@ -1,8 +1,14 @@
-import { TalosLonghornError } from '../errors.js';
+import {
+  EXIT_BAD_INPUT,
+  EXIT_CHECKS_FAILED,
+  EXIT_ENVIRONMENT,
+  TalosLonghornError,
+} from '../errors.js';
 import { deriveIdentity, type Identity, identityFiles } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import { oneOf, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
+import { formatEnv } from './env-output.js';
 import type { Io } from './io.js';
 import { TALOS_TARGET_HELP, talosTargetOptions, wantsTalosApi } from './talos-target.js';
 
@@ -11,9 +17,9 @@ const MAX_MACHINE_ID_FILE_BYTES = 4096;
 const OUTPUTS = ['json', 'yaml', 'env'] as const;
 
 const help = `Usage: talos-longhorn identity (--machine-id HEX | --node-id BASE62 | --machine-id-file PATH)
-                               [--output json|yaml|env] [--write-root DIR]
+                               [-o json|yaml|env] [--write-root DIR]
        talos-longhorn identity [--talosconfig PATH] [--context NAME] [--nodes A,B] [--endpoints A,B]
-                               [--check-files auto|always|never] [--output json|yaml|env]
+                               [--check-files auto|always|never] [-o json|yaml|env]
 
 Derive a Talos node's identity strings exactly as Talos >= 1.10 writes them on the node:
 /etc/machine-id, the iSCSI initiator name (/etc/iscsi/initiatorname.iscsi) and the NVMe host ID
@@ -25,8 +31,8 @@ Input (exactly one):
   --machine-id-file PATH    a file holding the machine-id; "-" reads stdin (at most 4 KiB)
 
 Output:
-  --output FORMAT           json (default), yaml, or env (TALOS_MACHINE_ID=, ISCSI_INITIATOR_NAME=,
-                            NVME_HOSTID=, NVME_HOSTNQN=)
+  -o, --output FORMAT       json (default), yaml, or env: TALOS_MACHINE_ID=, ISCSI_INITIATOR_NAME=,
+                            NVME_HOSTID=, NVME_HOSTNQN=, values single-quoted for POSIX sh
   --write-root DIR          also write etc/machine-id, etc/iscsi/initiatorname.iscsi,
                             etc/nvme/hostid and etc/nvme/hostnqn under DIR, byte-identical to
                             Talos and with Talos's modes (0444, 0600, 0600, 0600), atomically
@@ -38,19 +44,17 @@ and with role os:admin compare them with the node's /etc/machine-id,
   --check-files MODE        auto (default: when the role allows Read), always, never
   Output: {"nodes": [{node, machineId, iqn, initiatorName, hostId, hostNqn, files}]} where files
   is {checked: true, mismatches: [{path, expected, actual}]} or {checked: false, reason}; env
-  output adds TALOS_NODE= and, for several nodes, suffixes every key with _<NODE>.
+  output adds TALOS_NODE= and, for several nodes, suffixes every key with _<NODE> (upper case,
+  other characters than A-Z and 0-9 as _; two nodes with the same suffix are refused).
   Mismatches are also printed on stderr, one line each, and make the exit status 1.
 
-${TALOS_TARGET_HELP}
-Exit status: 0 ok, 1 identity files differ on a node, 2 bad input or usage, 3 could not write or
-could not reach a node (connection, TLS, permission, deadline).
-`;
+${TALOS_TARGET_HELP}`;
 
 const options = {
   'machine-id': { type: 'string' },
   'node-id': { type: 'string' },
   'machine-id-file': { type: 'string' },
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
   'write-root': { type: 'string' },
   ...talosTargetOptions,
   'check-files': { type: 'string' },
@@ -84,13 +88,15 @@ async function readIdentity(
 }
 
 export function formatIdentityEnv(identity: Identity): string {
-  return [
-    `TALOS_MACHINE_ID=${identity.machineId}`,
-    `ISCSI_INITIATOR_NAME=${identity.iqn}`,
-    `NVME_HOSTID=${identity.hostId}`,
-    `NVME_HOSTNQN=${identity.hostNqn}`,
-    '',
-  ].join('\n');
+  return formatEnv(
+    [
+      ['TALOS_MACHINE_ID', identity.machineId],
+      ['ISCSI_INITIATOR_NAME', identity.iqn],
+      ['NVME_HOSTID', identity.hostId],
+      ['NVME_HOSTNQN', identity.hostNqn],
+    ],
+    '--output',
+  );
 }
 
 async function formatIdentity(identity: Identity, format: (typeof OUTPUTS)[number]) {
@@ -108,6 +114,22 @@ async function formatIdentity(identity: Identity, format: (typeof OUTPUTS)[numbe
 
 export const command: Command = {
   help,
+  exitStatus: {
+    [EXIT_CHECKS_FAILED]: 'identity files differ on a node',
+    [EXIT_BAD_INPUT]: '',
+    [EXIT_ENVIRONMENT]:
+      'could not write, or could not reach a node (connection, TLS, permission, deadline)',
+  },
+  examples: [
+    {
+      what: 'Shell variables for a node whose machine-id is known',
+      run: 'talos-longhorn identity --machine-id be871ac0d0dd31fa4caca753b0f3f1b2 -o env',
+    },
+    {
+      what: 'Read two live nodes and compare their identity files',
+      run: 'talos-longhorn identity --nodes 10.5.0.2,10.5.0.3 -o yaml',
+    },
+  ],
   async run(args, io) {
     const { values } = parseCommandArgs(args, options);
     const format = oneOf('--output', values.output, OUTPUTS, 'json');

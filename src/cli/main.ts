@@ -1,6 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, exitStatusFor, TalosLonghornError } from '../errors.js';
+import { suggest } from './args.js';
 import type { Command } from './command.js';
+import { ALL_EXIT_STATUSES, type HelpParts, renderHelp } from './help.js';
 import { type Io, processIo } from './io.js';
 
 export type { Command } from './command.js';
@@ -45,27 +47,103 @@ const commands: Record<string, CommandEntry> = {
     summary: 'apply a config patch to nodes over the Talos API (dry run first), without talosctl',
     load: () => import('./apply.js'),
   },
+  help: {
+    summary: 'show help for a command (talos-longhorn help COMMAND)',
+    load: async () => ({ command: helpCommand }),
+  },
+  version: {
+    summary: 'print the version (also --version, -v)',
+    load: async () => ({ command: versionCommand }),
+  },
 };
 
-function topLevelHelp(): string {
-  const width = Math.max(...Object.keys(commands).map((name) => name.length));
-  const lines = Object.entries(commands).map(
-    ([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`,
-  );
-  return `talos-longhorn — make Talos Linux nodes ready for Longhorn's v2 data engine
+/** Every command, in the order of the top-level help (for the generated CLI reference). */
+export const COMMAND_NAMES: readonly string[] = Object.keys(commands);
+
+/** The complete --help text of a command. */
+export async function commandHelp(name: string): Promise<string> {
+  const { command } = await entryFor(name).load();
+  return renderHelp(command);
+}
+
+const topLevel: HelpParts = {
+  get help() {
+    const width = Math.max(...Object.keys(commands).map((name) => name.length));
+    const lines = Object.entries(commands).map(
+      ([name, entry]) => `  ${name.padEnd(width)}  ${entry.summary}`,
+    );
+    return `talos-longhorn — make Talos Linux nodes ready for Longhorn's v2 data engine
 
 Usage: talos-longhorn <command> [options]
+       talos-longhorn help [COMMAND]
 
 Commands:
 ${lines.join('\n')}
 
 Global options:
   -h, --help     show help (also after a command)
-  --version      print the version
+  -v, --version  print the version
   --debug        print stack traces on errors
-
-Exit status: 0 ok, 1 checks failed, 2 bad input or usage, 3 environment or connection failure.
 `;
+  },
+  exitStatus: ALL_EXIT_STATUSES,
+  examples: [
+    {
+      what: "Derive a node's identity strings",
+      run: 'talos-longhorn identity --machine-id be871ac0d0dd31fa4caca753b0f3f1b2',
+    },
+    { what: 'Show the options of patch', run: 'talos-longhorn help patch' },
+  ],
+};
+
+/** The top-level help text. */
+export function topLevelHelp(): string {
+  return renderHelp(topLevel);
+}
+
+const helpCommand: Command = {
+  help: `Usage: talos-longhorn help [COMMAND]
+
+Show the help of COMMAND (the same as talos-longhorn COMMAND --help), or without COMMAND the
+list of commands.
+`,
+  exitStatus: { [EXIT_BAD_INPUT]: 'an unknown command' },
+  examples: [{ what: 'Show the options of generate', run: 'talos-longhorn help generate' }],
+  async run(args, io) {
+    const [name, ...extra] = args;
+    if (extra.length > 0) {
+      throw new TalosLonghornError('usage', `unexpected argument ${extra[0]} (see --help)`);
+    }
+    io.stdout.write(name === undefined ? topLevelHelp() : await commandHelp(name));
+    return 0;
+  },
+};
+
+const versionCommand: Command = {
+  help: `Usage: talos-longhorn version
+       talos-longhorn --version | -v
+
+Print the version of talos-longhorn.
+`,
+  exitStatus: {},
+  examples: [{ what: 'Print the version', run: 'talos-longhorn version' }],
+  async run(args, io) {
+    if (args.length > 0) {
+      throw new TalosLonghornError('usage', `unexpected argument ${args[0]} (see --help)`);
+    }
+    io.stdout.write(`${packageVersion()}\n`);
+    return 0;
+  },
+};
+
+function entryFor(name: string): CommandEntry {
+  const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
+  if (entry !== undefined) return entry;
+  const near = suggest(name, Object.keys(commands));
+  throw new TalosLonghornError(
+    'usage',
+    `unknown command ${JSON.stringify(name)}${near.length === 0 ? ' (see --help)' : ` (did you mean ${near.join(' or ')}?)`}`,
+  );
 }
 
 function packageVersion(): string {
@@ -83,22 +161,15 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   );
   const wantsHelp = flags.includes('--help') || flags.includes('-h');
   try {
-    const [name, ...args] = rest;
-    if (name === undefined || name === '--help' || name === '-h') {
+    const [first, ...args] = rest;
+    if (first === undefined || first === '--help' || first === '-h') {
       io.stdout.write(topLevelHelp());
-      return name === undefined ? EXIT_BAD_INPUT : 0;
+      return first === undefined ? EXIT_BAD_INPUT : 0;
     }
-    if (name === '--version') {
-      io.stdout.write(`${packageVersion()}\n`);
-      return 0;
-    }
-    const entry = Object.hasOwn(commands, name) ? commands[name] : undefined;
-    if (entry === undefined) {
-      throw new TalosLonghornError('usage', `unknown command ${JSON.stringify(name)} (see --help)`);
-    }
-    const { command } = await entry.load();
+    const name = first === '--version' || first === '-v' ? 'version' : first;
+    const { command } = await entryFor(name).load();
     if (wantsHelp) {
-      io.stdout.write(command.help);
+      io.stdout.write(renderHelp(command));
       return 0;
     }
     return await command.run(args, io);

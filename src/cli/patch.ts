@@ -1,4 +1,4 @@
-import { TalosLonghornError } from '../errors.js';
+import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, TalosLonghornError } from '../errors.js';
 import type { NodeNeeds } from '../longhorn/needs.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { parseNodeOptions } from '../longhorn/parse-options.js';
@@ -13,7 +13,7 @@ import {
   type TalosVersion,
 } from '../talos/versions.js';
 import { applyGeneratedPatch, PATCH_APPLY_FLAGS, PATCH_APPLY_HELP } from './apply.js';
-import { oneOf, parseCommandArgs } from './args.js';
+import { outPath, outputFormat, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import type { Io } from './io.js';
 import {
@@ -32,8 +32,8 @@ export const PATCH_FLAGS = {
   ...NODE_FLAGS,
   'talos-version': { type: 'string' },
   options: { type: 'string' },
-  output: { type: 'string' },
-  out: { type: 'string', short: 'o' },
+  output: { type: 'string', short: 'o' },
+  out: { type: 'string' },
 } as const;
 
 export type PatchFlagValues = NodeFlagValues & {
@@ -44,7 +44,7 @@ export type PatchFlagValues = NodeFlagValues & {
 };
 
 const help = `Usage: talos-longhorn patch [node options | --options FILE] [--talos-version VERSION]
-                            [--output yaml|json] [-o FILE]
+                            [-o yaml|json] [--out FILE]
 
 Print the Talos machine-configuration patch that prepares one node for Longhorn's v2 data
 engine, in the form the target Talos version expects: kernel modules, huge pages, v2 disks
@@ -60,14 +60,11 @@ ${NODE_FLAGS_HELP}  --options FILE            read the node options as JSON (sch
                             instead of flags; "-" reads stdin
 
 Output:
-  --output FORMAT           yaml (default): a multi-document strategic-merge patch;
+  -o, --output FORMAT       yaml (default): a multi-document strategic-merge patch;
                             json: a JSON array of the same documents
-  -o, --out FILE            write the patch to FILE (atomically) instead of stdout
+  --out FILE                write the patch to FILE (atomically) instead of stdout; "-" is stdout
 
-${PATCH_APPLY_HELP}
-Exit status: 0 ok, 2 bad input or usage (including a need the Talos version cannot express),
-3 could not write (or, with --apply, a node could not be reached or refused the call).
-`;
+${PATCH_APPLY_HELP}`;
 
 export interface PatchResult {
   readonly version: TalosVersion;
@@ -106,7 +103,7 @@ async function nodeOptions(values: PatchFlagValues, io: Io): Promise<NodeOptions
 
 /** Everything `patch` computes from its flags, before anything is written. */
 export async function buildPatch(values: PatchFlagValues, io: Io): Promise<PatchResult> {
-  const format = oneOf('--output', values.output, PATCH_FORMATS, 'yaml');
+  const format = outputFormat(values.output, PATCH_FORMATS, 'yaml', true);
   const version =
     values['talos-version'] === undefined
       ? DEFAULT_TALOS_VERSION
@@ -124,17 +121,31 @@ export async function buildPatch(values: PatchFlagValues, io: Io): Promise<Patch
 
 export const command: Command = {
   help,
+  exitStatus: {
+    [EXIT_BAD_INPUT]: 'including a need the Talos version cannot express',
+    [EXIT_ENVIRONMENT]: 'could not write; with --apply, a node could not be reached or refused',
+  },
+  examples: [
+    {
+      what: 'A worker with one NVMe disk for SPDK, for Talos 1.11, written to a file',
+      run: 'talos-longhorn patch --talos-version 1.11 --disk 0000:01:00.0 --out worker.patch.yaml',
+    },
+    {
+      what: 'The same patch as JSON on stdout',
+      run: 'talos-longhorn patch --talos-version 1.11 --disk 0000:01:00.0 -o json',
+    },
+  ],
   async run(args, io) {
     const { values } = parseCommandArgs(args, { ...PATCH_FLAGS, ...PATCH_APPLY_FLAGS });
-    if (values.out === '') throw new TalosLonghornError('usage', 'empty path', { field: '--out' });
+    const out = outPath(values.out);
     const patch = await buildPatch(values, io);
     if (values.apply) return applyGeneratedPatch(patch.text, values, io);
-    if (values.out === undefined) {
+    if (out === undefined) {
       io.stdout.write(patch.text);
       return 0;
     }
     const { writeFileAtomic } = await import('./files.js');
-    await writeFileAtomic(io.cwd, values.out, patch.text, '--out');
+    await writeFileAtomic(io.cwd, out, patch.text, '--out');
     return 0;
   },
 };

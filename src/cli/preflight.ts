@@ -1,4 +1,9 @@
-import { TalosLonghornError } from '../errors.js';
+import {
+  EXIT_BAD_INPUT,
+  EXIT_CHECKS_FAILED,
+  EXIT_ENVIRONMENT,
+  TalosLonghornError,
+} from '../errors.js';
 import type { NodeNeeds } from '../longhorn/needs.js';
 import { planNode } from '../longhorn/plan.js';
 import { PREFLIGHT_CHECKS } from '../preflight/checks/index.js';
@@ -40,7 +45,7 @@ const checkLines = PREFLIGHT_CHECKS.map(
 const help = `Usage: talos-longhorn preflight ([--nodes A,B,...] [--talosconfig FILE] [--context NAME]
                                  [--endpoints A,B,...] [--timeout D] | --root DIR ...)
                                 [node options | --plan FILE [--node NAME]]
-                                [--output table|json|yaml] [--capture DIR] [--concurrency N]
+                                [-o table|json|yaml] [--capture DIR] [--concurrency N]
 
 Check Talos nodes against what \`talos-longhorn patch\` configures, before Longhorn's v2 data
 engine does: kernel, CPU, modules (built-in ones count), IOMMU groups, huge pages, /dev/fd,
@@ -59,7 +64,7 @@ Expectations (default: a v2 node with 2048 MiB of huge pages):
   --node NAME               the plan node to check every node against
 ${NODE_FLAGS_HELP}
 Output:
-  --output FORMAT           table (default; colour on a terminal unless NO_COLOR is set), json or
+  -o, --output FORMAT       table (default; colour on a terminal unless NO_COLOR is set), json or
                             yaml: {"nodes": [{"node", "checks": [{"id", "group", "status",
                             "message", "remedy"?}]}]} (schemas/preflight-report.schema.json)
   --capture DIR             also save what was read from the node as a node directory at DIR
@@ -68,9 +73,6 @@ Output:
 
 Checks (group base always runs, v2 when the v2 engine is planned):
 ${checkLines}
-
-Exit status: 0 nothing failed, 1 a check failed, 2 bad input or usage, 3 a node could not be
-reached or read.
 `;
 
 const options = {
@@ -79,7 +81,7 @@ const options = {
   root: { type: 'string', multiple: true },
   plan: { type: 'string' },
   node: { type: 'string' },
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
   capture: { type: 'string' },
   concurrency: { type: 'string' },
 } as const;
@@ -187,6 +189,21 @@ function progressLine(io: Io): ((done: number, total: number) => void) | undefin
 
 export const command: Command = {
   help,
+  exitStatus: {
+    [EXIT_CHECKS_FAILED]: 'a check failed',
+    [EXIT_BAD_INPUT]: '',
+    [EXIT_ENVIRONMENT]: 'a node could not be reached or read',
+  },
+  examples: [
+    {
+      what: 'Check two nodes against a v2 node with one NVMe disk',
+      run: 'talos-longhorn preflight --nodes 10.5.0.2,10.5.0.3 --disk 0000:01:00.0',
+    },
+    {
+      what: 'Check each node of a plan against its plan node, as JSON',
+      run: 'talos-longhorn preflight --plan plan.yaml -o json',
+    },
+  ],
   async run(args, io) {
     const { values } = parseCommandArgs(args, options);
     const format = oneOf('--output', values.output, REPORT_FORMATS, 'table');

@@ -1,12 +1,13 @@
+import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT } from '../errors.js';
 import { longhornSchematic, renderSchematicFile, schematicId } from '../talos/schematic.js';
 import { parseTalosVersion } from '../talos/versions.js';
-import { oneOf, parseCommandArgs } from './args.js';
+import { outPath, outputFormat, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 
 const OUTPUTS = ['yaml', 'json', 'id'] as const;
 
 const help = `Usage: talos-longhorn schematic [--extension NAME]... [--kernel-arg ARG]...
-                                [--talos-version V] [--output yaml|json|id]
+                                [--talos-version V] [-o yaml|json|id] [--out FILE]
 
 Print the Image Factory schematic Longhorn needs on Talos (siderolabs/iscsi-tools and
 siderolabs/util-linux-tools, plus your extensions and kernel arguments) and its schematic ID,
@@ -19,25 +20,37 @@ Options:
   --extension NAME     another official extension, e.g. siderolabs/intel-ucode; repeatable
   --kernel-arg ARG     an extra kernel argument (printable ASCII, no blanks); repeatable
   --talos-version V    also name the installer image for this Talos version (yaml output)
-  --output FORMAT      yaml (default): the schematic with its ID in a leading comment, ready
+  -o, --output FORMAT  yaml (default): the schematic with its ID in a leading comment, ready
                        for curl -X POST --data-binary @schematic.yaml https://factory.talos.dev/schematics
                        json: {"id": ..., "schematic": {...}}; id: the ID alone
-
-Exit status: 0 ok, 2 bad input or usage.
+  --out FILE           write to FILE (atomically) instead of stdout; "-" is stdout
 `;
 
 const options = {
   extension: { type: 'string', multiple: true },
   'kernel-arg': { type: 'string', multiple: true },
   'talos-version': { type: 'string' },
-  output: { type: 'string' },
+  output: { type: 'string', short: 'o' },
+  out: { type: 'string' },
 } as const;
 
 export const command: Command = {
   help,
+  exitStatus: { [EXIT_BAD_INPUT]: '', [EXIT_ENVIRONMENT]: 'could not write --out' },
+  examples: [
+    {
+      what: 'The schematic with the Intel microcode extension, for POSTing to Image Factory',
+      run: 'talos-longhorn schematic --extension siderolabs/intel-ucode --out schematic.yaml',
+    },
+    {
+      what: 'Only its ID',
+      run: 'talos-longhorn schematic --extension siderolabs/intel-ucode -o id',
+    },
+  ],
   async run(args, io) {
     const { values } = parseCommandArgs(args, options);
-    const format = oneOf('--output', values.output, OUTPUTS, 'yaml');
+    const format = outputFormat(values.output, OUTPUTS, 'yaml', true);
+    const out = outPath(values.out);
     const version =
       values['talos-version'] === undefined
         ? undefined
@@ -47,17 +60,24 @@ export const command: Command = {
       { extensions: '--extension', extraKernelArgs: '--kernel-arg' },
     );
     const id = schematicId(schematic);
+    let text: string;
     switch (format) {
       case 'yaml':
-        io.stdout.write(renderSchematicFile(schematic, version));
+        text = renderSchematicFile(schematic, version);
         break;
       case 'json':
-        io.stdout.write(`${JSON.stringify({ id, schematic }, null, 2)}\n`);
+        text = `${JSON.stringify({ id, schematic }, null, 2)}\n`;
         break;
       case 'id':
-        io.stdout.write(`${id}\n`);
+        text = `${id}\n`;
         break;
     }
+    if (out === undefined) {
+      io.stdout.write(text);
+      return 0;
+    }
+    const { writeFileAtomic } = await import('./files.js');
+    await writeFileAtomic(io.cwd, out, text, '--out');
     return 0;
   },
 };

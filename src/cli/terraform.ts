@@ -58,8 +58,6 @@ Query keys (all optional; an empty string counts as absent; {} gives the default
 Result keys (every value a string): machine_id, iqn, initiator_name, host_id, host_nqn (when an
 identity was given), patch (YAML strategic-merge patch for config_patches), schematic (YAML),
 schematic_id, kernel_modules (a JSON list: use jsondecode()).
-
-On any error: one line on stderr, nothing on stdout, exit status 1.
 `;
 
 function bool(value: string, key: string): boolean {
@@ -217,6 +215,18 @@ function fail(io: Io, err: unknown): number {
 
 export const command: Command = {
   help,
+  exitStatus: {
+    [EXIT_FAILURE]: {
+      meaning:
+        "any error (Terraform's external data source fails on any non-zero status): one line on stderr, nothing on stdout",
+    },
+  },
+  examples: [
+    {
+      what: 'What Terraform runs, by hand',
+      run: `echo '{"talos_version": "1.11", "disks": "0000:01:00.0"}' | talos-longhorn terraform`,
+    },
+  ],
   async run(args, io) {
     try {
       parseCommandArgs(args, {});

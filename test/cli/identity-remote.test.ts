@@ -124,7 +124,7 @@ describe('talos-longhorn identity --talosconfig', () => {
       env: { TALOSCONFIG: cfg },
     });
     expect(one.stdout).toBe(
-      `TALOS_NODE=node-a\nTALOS_MACHINE_ID=${MACHINE_ID}\nISCSI_INITIATOR_NAME=${IQN}\nNVME_HOSTID=${HOST_ID}\nNVME_HOSTNQN=${NQN}\nTALOS_IDENTITY_MISMATCHES=0\n`,
+      `TALOS_NODE='node-a'\nTALOS_MACHINE_ID='${MACHINE_ID}'\nISCSI_INITIATOR_NAME='${IQN}'\nNVME_HOSTID='${HOST_ID}'\nNVME_HOSTNQN='${NQN}'\nTALOS_IDENTITY_MISMATCHES='0'\n`,
     );
     const two = await runCli(
       ['identity', '--nodes', 'node-a,node-b', '--output', 'env', '--check-files', 'never'],
@@ -133,8 +133,8 @@ describe('talos-longhorn identity --talosconfig', () => {
       },
     );
     expect(two.status).toBe(0);
-    expect(two.stdout).toContain('TALOS_NODE_NODE_A=node-a\n');
-    expect(two.stdout).toContain(`NVME_HOSTNQN_NODE_B=${NQN}\n`);
+    expect(two.stdout).toContain("TALOS_NODE_NODE_A='node-a'\n");
+    expect(two.stdout).toContain(`NVME_HOSTNQN_NODE_B='${NQN}'\n`);
   });
 
   const failures: [string, (cfg: string) => string[], number, RegExp][] = [

@@ -44,7 +44,7 @@ describe('talos-longhorn identity', () => {
         'env',
       ]);
       expect(env.stdout).toBe(
-        `TALOS_MACHINE_ID=${v.machineId}\nISCSI_INITIATOR_NAME=${expected.iqn}\nNVME_HOSTID=${v.hostId}\nNVME_HOSTNQN=${v.hostNqn}\n`,
+        `TALOS_MACHINE_ID='${v.machineId}'\nISCSI_INITIATOR_NAME='${expected.iqn}'\nNVME_HOSTID='${v.hostId}'\nNVME_HOSTNQN='${v.hostNqn}'\n`,
       );
     }
   });

@@ -117,8 +117,8 @@ describe('talos-longhorn patch', () => {
     expect(JSON.parse(json.stdout)).toEqual(parseAllDocuments(yaml.stdout).map((d) => d.toJS()));
   });
 
-  it('writes -o FILE atomically and prints nothing', async () => {
-    const result = await runCli(['patch', '-o', 'node.yaml', '--disk', '/dev/nvme1n1'], {
+  it('writes --out FILE atomically and prints nothing', async () => {
+    const result = await runCli(['patch', '--out', 'node.yaml', '--disk', '/dev/nvme1n1'], {
       cwd: dir,
     });
     expect(result).toMatchObject({ status: 0, stdout: '', stderr: '' });
@@ -256,7 +256,7 @@ describe('talos-longhorn patch', () => {
     ['unknown flag', ['--hugepage', '1'], /unknown option --hugepage/],
   ];
   it.each(bad)('%s → exit 2, one line, nothing written', async (_name, args, message) => {
-    const result = await runCli(['patch', ...args, '-o', join(dir, 'out.yaml')]);
+    const result = await runCli(['patch', ...args, '--out', join(dir, 'out.yaml')]);
     expect(expectOneLineFailure(result, 2)).toMatch(message);
     expect(await readdir(dir)).toEqual([]);
   });
@@ -277,7 +277,7 @@ describe('talos-longhorn patch', () => {
 
   it('exits 3 with one line when the output cannot be written', async () => {
     await writeFile(join(dir, 'file'), '');
-    const result = await runCli(['patch', '-o', join(dir, 'file', 'out.yaml')]);
+    const result = await runCli(['patch', '--out', join(dir, 'file', 'out.yaml')]);
     expect(expectOneLineFailure(result, 3)).toMatch(
       /^talos-longhorn: --out: cannot write .*file: not a directory$/,
     );

@@ -14,12 +14,15 @@ export interface CliOptions {
   readonly input?: string | Buffer;
   readonly cwd?: string;
   readonly env?: Record<string, string>;
+  /** Run this program with `args` instead of the CLI (e.g. bash for a pipeline). */
+  readonly program?: string;
 }
 
 /** Run the built CLI as users do: a separate node process. */
 export function runCli(args: readonly string[], options: CliOptions = {}): Promise<CliResult> {
   return new Promise((resolvePromise, reject) => {
-    const child = spawn(process.execPath, [cliPath, ...args], {
+    const command = options.program ?? process.execPath;
+    const child = spawn(command, options.program ? [...args] : [cliPath, ...args], {
       cwd: options.cwd ?? projectRoot,
       env: { ...process.env, NO_COLOR: '1', ...options.env },
       stdio: ['pipe', 'pipe', 'pipe'],
