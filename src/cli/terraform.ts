@@ -3,6 +3,7 @@ import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import type { ExtraModule, NodeOptions } from '../longhorn/options.js';
 import { planNode } from '../longhorn/plan.js';
+import { DEFAULT_LONGHORN_VERSION, parseLonghornVersion } from '../longhorn/versions.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, marshalSchematic, schematicId } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
@@ -50,6 +51,7 @@ const OTHER_KEYS = [
   'machine_id',
   'node_id',
   'talos_version',
+  'longhorn_version',
   'modules',
   'module_params',
   'extensions',
@@ -70,6 +72,7 @@ writes one JSON object of strings on stdout. No files are written; output is det
 Query keys (all optional; an empty string counts as absent; {} gives the default patch):
   machine_id | node_id        the node's identity (gives machine_id, iqn, ... in the result)
   talos_version              e.g. 1.11 or v1.11.3 (default ${DEFAULT_TALOS_VERSION})
+  longhorn_version           e.g. 1.10 or 1.10.2 (default ${DEFAULT_LONGHORN_VERSION})
   v2_data_engine             "true" (default) or "false"
   memory_size_mib, hugepages Longhorn's v2 memory size (MiB) / explicit count of 2 MiB pages
   encryption, ublk, data_path, vfio_rebind, extension     "true" or "false"
@@ -210,7 +213,11 @@ export function terraformResult(query: Query): Record<string, string> {
   let patch: string;
   let modules: string[];
   try {
-    const needs = planNode(nodeOptionsFromQuery(query));
+    const longhorn =
+      query.longhorn_version === undefined
+        ? DEFAULT_LONGHORN_VERSION
+        : parseLonghornVersion(query.longhorn_version, 'query.longhorn_version');
+    const needs = planNode(nodeOptionsFromQuery(query), longhorn);
     patch = renderPatch(renderTalosDocuments(needs, version), { format: 'yaml' });
     modules = needs.modules.map((module) => module.name);
   } catch (err) {

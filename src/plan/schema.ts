@@ -1,4 +1,5 @@
 import { NODE_OPTIONS_SCHEMA } from '../longhorn/options-schema.js';
+import { DEFAULT_LONGHORN_VERSION, SUPPORTED_LONGHORN_VERSIONS } from '../longhorn/versions.js';
 import {
   EXTENSION_NAME_PATTERN,
   KERNEL_ARG_PATTERN,
@@ -41,6 +42,12 @@ export const PLAN_SCHEMA = {
       minLength: 1,
       maxLength: 32,
       description: 'Talos version the patches are written for, e.g. "1.11" or "v1.11.3".',
+    },
+    longhornVersion: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 32,
+      description: `Longhorn version the Helm values and Node patches are written for: one of ${SUPPORTED_LONGHORN_VERSIONS.join(', ')}, e.g. "1.10" or "1.10.2" (default ${DEFAULT_LONGHORN_VERSION}).`,
     },
     extensions: {
       type: 'array',
