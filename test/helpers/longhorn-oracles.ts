@@ -7,7 +7,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import AjvModule from 'ajv';
 import { expect, it } from 'vitest';
-import { parse as parseYaml, parseAllDocuments } from 'yaml';
+import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { readSharedJson, sharedDir } from './shared.js';
 
 // ajv is CommonJS; under NodeNext its default import is the module object or the class.
@@ -68,8 +68,7 @@ export function nodeCrdValidator(release: string): (value: unknown) => string | 
     validate: (n: number) => Number.isInteger(n) && Math.abs(n) < 2 ** 31,
   });
   const validate = ajv.compile(refuseUnknownFields(schema) as Schema);
-  const check = (value: unknown) =>
-    validate(value) ? undefined : ajv.errorsText(validate.errors);
+  const check = (value: unknown) => (validate(value) ? undefined : ajv.errorsText(validate.errors));
   validators.set(release, check);
   return check;
 }
