@@ -1,34 +1,43 @@
 import { resolve } from 'node:path';
 import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, TalosLonghornError } from '../errors.js';
-import { longhornHelmValues } from '../longhorn/helm-values.js';
+import {
+  DEFAULT_LONGHORN_VERSION,
+  parseLonghornVersion,
+  SUPPORTED_LONGHORN_VERSIONS,
+} from '../longhorn/versions.js';
 import { writeClusterFiles } from '../output/cluster-files.js';
 import { loadPlan, MAX_PLAN_BYTES } from '../plan/load.js';
-import { formatSummary } from '../plan/render.js';
+import { formatNextSteps, formatSummary } from '../plan/render.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { readInputFile } from './files.js';
 
-const help = `Usage: talos-longhorn generate PLAN --out DIR
+const help = `Usage: talos-longhorn generate PLAN --out DIR [--longhorn-version VERSION]
 
 Generate everything a cluster plan describes, for talosctl, talhelper, Omni or Helm:
   <node>.patch.yaml        the node's machine-config patch (strategic merge, Talos version of the plan)
   <node>.identity.json     machine-id, IQN, initiator name, NVMe host ID/NQN (nodes with an identity)
   schematic.yaml           the Image Factory schematic, its ID in the leading comment
+  <node>.longhorn-node.yaml  merge patch of the Longhorn Node registering the node's v2 disks
+                           (kubectl -n longhorn-system patch nodes.longhorn.io <node> --type merge --patch-file FILE)
   longhorn-values.yaml     Longhorn Helm values: v2 engine, huge pages, memory size
   longhorn-namespace.yaml  the longhorn-system Namespace with privileged Pod Security labels
 
 PLAN is a YAML (or JSON) file following schemas/plan.schema.json; "-" reads stdin.
-A summary table (node, IQN, host NQN, huge pages, disks) is printed on stdout.
+A summary table (node, IQN, host NQN, huge pages, disks) is printed on stdout, then the Longhorn
+version, the kubelet restart huge pages need and the Node patch commands.
 
 Output is deterministic: the same plan gives the same bytes. Files are written atomically, and
 files whose content is already right are left untouched. Files of nodes no longer in the plan
 are not removed.
 
 Options:
-  --out DIR    directory to write to (created when missing)
+  --out DIR                   directory to write to (created when missing)
+  --longhorn-version VERSION  Longhorn the values and Node patches are for, overriding the plan's
+                              longhornVersion: ${SUPPORTED_LONGHORN_VERSIONS.join(', ')}; default ${DEFAULT_LONGHORN_VERSION}
 `;
 
-const options = { out: { type: 'string' } } as const;
+const options = { out: { type: 'string' }, 'longhorn-version': { type: 'string' } } as const;
 
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
@@ -71,8 +80,15 @@ export const command: Command = {
         field: '--out',
       });
     }
+    const flag = values['longhorn-version'];
+    const longhornVersion =
+      flag === undefined ? undefined : parseLonghornVersion(flag, '--longhorn-version');
     const path = positionals[0] ?? '-';
-    const plan = loadPlan(await readPlanText(path, io), path === '-' ? '<stdin>' : path);
+    const plan = loadPlan(
+      await readPlanText(path, io),
+      path === '-' ? '<stdin>' : path,
+      longhornVersion === undefined ? {} : { longhornVersion },
+    );
     const { written, unchanged } = await writeClusterFiles(plan, resolve(io.cwd, out), {
       label: out,
     }).catch((err: unknown) => {
@@ -81,16 +97,9 @@ export const command: Command = {
         : err;
     });
     io.stdout.write(formatSummary(plan));
-    const settings = longhornHelmValues(plan.nodes.map((node) => node.needs)).defaultSettings;
-    io.stdout.write(
-      [
-        '',
-        `Talos ${plan.talosVersion}, schematic ${plan.schematicId}`,
-        `Longhorn: v2DataEngine ${settings.v2DataEngine}, dataEngineMemorySize ${settings.dataEngineMemorySize ?? '-'}`,
-        `${written.length + unchanged.length} files in ${out}`,
-        '',
-      ].join('\n'),
-    );
+    io.stdout.write(`\nTalos ${plan.talosVersion}, schematic ${plan.schematicId}\n`);
+    io.stdout.write(formatNextSteps(plan, out));
+    io.stdout.write(`${written.length + unchanged.length} files in ${out}\n`);
     return 0;
   },
 };

@@ -3,6 +3,11 @@ import type { NodeNeeds } from '../longhorn/needs.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { parseNodeOptions } from '../longhorn/parse-options.js';
 import { planNode } from '../longhorn/plan.js';
+import {
+  DEFAULT_LONGHORN_VERSION,
+  parseLonghornVersion,
+  SUPPORTED_LONGHORN_VERSIONS,
+} from '../longhorn/versions.js';
 import type { TalosDocument } from '../talos/documents.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { PATCH_FORMATS, type PatchFormat, renderPatch } from '../talos/serialise.js';
@@ -31,6 +36,7 @@ const MAX_OPTIONS_FILE_BYTES = 1 << 20;
 export const PATCH_FLAGS = {
   ...NODE_FLAGS,
   'talos-version': { type: 'string' },
+  'longhorn-version': { type: 'string' },
   options: { type: 'string' },
   output: { type: 'string', short: 'o' },
   out: { type: 'string' },
@@ -38,13 +44,14 @@ export const PATCH_FLAGS = {
 
 export type PatchFlagValues = NodeFlagValues & {
   readonly 'talos-version'?: string;
+  readonly 'longhorn-version'?: string;
   readonly options?: string;
   readonly output?: string;
   readonly out?: string;
 };
 
 const help = `Usage: talos-longhorn patch [node options | --options FILE] [--talos-version VERSION]
-                            [-o yaml|json] [--out FILE]
+                            [--longhorn-version VERSION] [-o yaml|json] [--out FILE]
 
 Print the Talos machine-configuration patch that prepares one node for Longhorn's v2 data
 engine, in the form the target Talos version expects: kernel modules, huge pages, v2 disks
@@ -55,6 +62,11 @@ Terraform's config_patches or talhelper's patches.
 Target:
   --talos-version VERSION   ${SUPPORTED_TALOS_VERSIONS.join(', ')} (written 1.13, v1.13 or v1.13.4);
                             default ${DEFAULT_TALOS_VERSION}, the newest supported
+  --longhorn-version VERSION
+                            ${SUPPORTED_LONGHORN_VERSIONS.join(', ')} (written 1.10 or 1.10.2); default
+                            ${DEFAULT_LONGHORN_VERSION}. Decides whether the default-disks annotation is
+                            kept (Longhorn drops it for PCI addresses and for two /dev/ paths);
+                            \`generate\` also writes the Longhorn Node patch that registers the disks
 
 ${NODE_FLAGS_HELP}  --options FILE            read the node options as JSON (schemas/node-options.schema.json)
                             instead of flags; "-" reads stdin
@@ -108,10 +120,14 @@ export async function buildPatch(values: PatchFlagValues, io: Io): Promise<Patch
     values['talos-version'] === undefined
       ? DEFAULT_TALOS_VERSION
       : parseTalosVersion(values['talos-version'], '--talos-version');
+  const longhorn =
+    values['longhorn-version'] === undefined
+      ? DEFAULT_LONGHORN_VERSION
+      : parseLonghornVersion(values['longhorn-version'], '--longhorn-version');
   const fromFlags = values.options === undefined;
   const options = await nodeOptions(values, io);
   try {
-    const needs = planNode(options);
+    const needs = planNode(options, longhorn);
     const documents = renderTalosDocuments(needs, version);
     return { version, format, needs, documents, text: renderPatch(documents, { format }) };
   } catch (err) {

@@ -6,7 +6,14 @@ import {
 } from '../errors.js';
 import type { NodeNeeds } from '../longhorn/needs.js';
 import { planNode } from '../longhorn/plan.js';
-import { PREFLIGHT_CHECKS } from '../preflight/checks/index.js';
+import {
+  DEFAULT_LONGHORN_VERSION,
+  type LonghornVersion,
+  parseLonghornVersion,
+  SUPPORTED_LONGHORN_VERSIONS,
+} from '../longhorn/versions.js';
+import { PREFLIGHT_CHECKS, preflightChecks } from '../preflight/checks/index.js';
+import { type KubeNodeFact, parseKubeNode } from '../preflight/kube-node.js';
 import type { NodeReader } from '../preflight/reader.js';
 import { formatReport, REPORT_FORMATS, useColour } from '../preflight/report.js';
 import {
@@ -45,6 +52,7 @@ const checkLines = PREFLIGHT_CHECKS.map(
 const help = `Usage: talos-longhorn preflight ([--nodes A,B,...] [--talosconfig FILE] [--context NAME]
                                  [--endpoints A,B,...] [--timeout D] | --root DIR ...)
                                 [node options | --plan FILE [--node NAME]]
+                                [--longhorn-version VERSION] [--kube-node FILE ...]
                                 [-o table|json|yaml] [--capture DIR] [--concurrency N]
 
 Check Talos nodes against what \`talos-longhorn patch\` configures, before Longhorn's v2 data
@@ -62,7 +70,13 @@ Expectations (default: a v2 node with 2048 MiB of huge pages):
   --plan FILE               a plan file (schemas/plan.schema.json): each node is checked against
                             the plan node of the same name, or against --node NAME for all
   --node NAME               the plan node to check every node against
-${NODE_FLAGS_HELP}
+${NODE_FLAGS_HELP}  --longhorn-version VERSION
+                            the Longhorn planned (${SUPPORTED_LONGHORN_VERSIONS.join(', ')}; default
+                            ${DEFAULT_LONGHORN_VERSION}, or the plan's longhornVersion)
+  --kube-node FILE          a node's \`kubectl get node NAME -o json\` ("-" reads stdin), matched by
+                            name (a single file with a single node applies to it); repeatable.
+                            Feeds kubelet-hugepages: kubelet reports new huge pages only after
+                            \`talosctl service kubelet restart\`
 Output:
   -o, --output FORMAT       table (default; colour on a terminal unless NO_COLOR is set), json or
                             yaml: {"nodes": [{"node", "checks": [{"id", "group", "status",
@@ -84,6 +98,8 @@ const options = {
   output: { type: 'string', short: 'o' },
   capture: { type: 'string' },
   concurrency: { type: 'string' },
+  'longhorn-version': { type: 'string' },
+  'kube-node': { type: 'string', multiple: true },
 } as const;
 
 type Values = NodeFlagValues &
@@ -93,7 +109,37 @@ type Values = NodeFlagValues &
     readonly node?: string;
     readonly capture?: string;
     readonly concurrency?: string;
+    readonly 'longhorn-version'?: string;
+    readonly 'kube-node'?: string[];
   };
+
+/** Largest `kubectl get node -o json` accepted: a Node object is a few tens of KiB. */
+const MAX_KUBE_NODE_BYTES = 4 << 20;
+
+async function readKubeNodes(files: readonly string[], io: Io): Promise<KubeNodeFact[]> {
+  const { readInputFile } = await import('./files.js');
+  const nodes: KubeNodeFact[] = [];
+  for (const file of files) {
+    const bytes = await readInputFile(file, io, MAX_KUBE_NODE_BYTES, '--kube-node');
+    let value: unknown;
+    try {
+      value = JSON.parse(bytes.toString('utf8'));
+    } catch (err) {
+      throw new TalosLonghornError(
+        'invalid-input',
+        `${file} is not JSON: ${(err as Error).message}`,
+        { field: '--kube-node', cause: err },
+      );
+    }
+    nodes.push(parseKubeNode(value, '--kube-node'));
+  }
+  return nodes;
+}
+
+function longhornFlag(values: Values): LonghornVersion | undefined {
+  const text = values['longhorn-version'];
+  return text === undefined ? undefined : parseLonghornVersion(text, '--longhorn-version');
+}
 
 const MAX_CONCURRENCY = 1000;
 
@@ -119,8 +165,9 @@ async function needsResolver(values: Values, io: Io): Promise<(node: string) => 
       });
     }
     let needs: NodeNeeds;
+    const longhorn = longhornFlag(values) ?? DEFAULT_LONGHORN_VERSION;
     try {
-      needs = planNode(nodeOptionsFromFlags(values));
+      needs = planNode(nodeOptionsFromFlags(values), longhorn);
     } catch (err) {
       throw withFlagName(err);
     }
@@ -136,7 +183,12 @@ async function needsResolver(values: Values, io: Io): Promise<(node: string) => 
     import('../plan/load.js'),
   ]);
   const text = (await readInputFile(values.plan, io, MAX_PLAN_BYTES, '--plan')).toString('utf8');
-  const plan = loadPlan(text, values.plan === '-' ? '<stdin>' : values.plan);
+  const longhornVersion = longhornFlag(values);
+  const plan = loadPlan(
+    text,
+    values.plan === '-' ? '<stdin>' : values.plan,
+    longhornVersion === undefined ? {} : { longhornVersion },
+  );
   const byName = new Map(plan.nodes.map((node) => [node.name, node.needs]));
   const names = plan.nodes.map((node) => node.name).join(', ');
   const lookup = (name: string, field: string): NodeNeeds => {
@@ -217,6 +269,11 @@ export const command: Command = {
     const capture = values.capture;
     if (capture === '') throw new TalosLonghornError('usage', 'empty path', { field: '--capture' });
     const needsFor = await needsResolver(values, io);
+    const kubeFiles = values['kube-node'] ?? [];
+    if (kubeFiles.some((file) => file === '')) {
+      throw new TalosLonghornError('usage', 'empty path', { field: '--kube-node' });
+    }
+    const kubeNodes = await readKubeNodes(kubeFiles, io);
     const { resolve } = await import('node:path');
     const { LocalRootReader } = await import('../preflight/sources/local-root.js');
     const localReaders = await withFlags({ root: '--root' }, () =>
@@ -252,11 +309,16 @@ export const command: Command = {
         };
       }
     }
+    const byName = new Map(kubeNodes.map((node) => [node.name, node]));
+    const [onlyKubeNode] = kubeNodes;
+    const single = kubeNodes.length === 1 && targets.length === 1 ? onlyKubeNode : undefined;
+    const checks = preflightChecks({ kubeNodeFor: (node) => byName.get(node) ?? single });
     const onProgress = progressLine(io);
     let report: Awaited<ReturnType<typeof preflightNodes>>;
     try {
       report = await preflightNodes(targets, {
         concurrency,
+        checks,
         ...(onProgress ? { onProgress } : {}),
       });
     } finally {

@@ -9,6 +9,7 @@ import {
 } from '../longhorn/option-descriptors.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { planNode } from '../longhorn/plan.js';
+import { DEFAULT_LONGHORN_VERSION, parseLonghornVersion } from '../longhorn/versions.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, marshalSchematic, schematicId } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
@@ -28,7 +29,14 @@ type Query = Readonly<Record<string, string>>;
 
 /** The node-option query keys (from the option table), then the others. */
 const OPTION_KEYS = optionQueryKeys();
-const OTHER_KEYS = ['machine_id', 'node_id', 'talos_version', 'extensions', 'extra_kernel_args'];
+const OTHER_KEYS = [
+  'machine_id',
+  'node_id',
+  'talos_version',
+  'longhorn_version',
+  'extensions',
+  'extra_kernel_args',
+];
 const QUERY_KEYS = [...OTHER_KEYS, ...OPTION_KEYS.map(({ spelling }) => spelling.key)].sort();
 
 const help = `Usage: talos-longhorn terraform
@@ -44,6 +52,7 @@ writes one JSON object of strings on stdout. No files are written; output is det
 Query keys (all optional; an empty string counts as absent; {} gives the default patch):
   machine_id | node_id        the node's identity (gives machine_id, iqn, ... in the result)
   talos_version              e.g. 1.11 or v1.11.3 (default ${DEFAULT_TALOS_VERSION})
+  longhorn_version           e.g. 1.10 or 1.10.2 (default ${DEFAULT_LONGHORN_VERSION})
   v2_data_engine             "true" (default) or "false"
   memory_size_mib, hugepages Longhorn's v2 memory size (MiB) / explicit count of 2 MiB pages
   encryption, ublk, data_path, vfio_rebind, extension     "true" or "false"
@@ -184,7 +193,11 @@ export function terraformResult(query: Query): Record<string, string> {
   let patch: string;
   let modules: string[];
   try {
-    const needs = planNode(nodeOptionsFromQuery(query));
+    const longhorn =
+      query.longhorn_version === undefined
+        ? DEFAULT_LONGHORN_VERSION
+        : parseLonghornVersion(query.longhorn_version, 'query.longhorn_version');
+    const needs = planNode(nodeOptionsFromQuery(query), longhorn);
     patch = renderPatch(renderTalosDocuments(needs, version), { format: 'yaml' });
     modules = needs.modules.map((module) => module.name);
   } catch (err) {

@@ -76,8 +76,13 @@ export function planDisks(disks: readonly string[], field: string): DiskNeed[] {
       throw invalidInput(itemField, `${JSON.stringify(text)} repeats ${field}[${earlier}]`);
     }
     seen.set(key, i);
-    let name = diskName(disk);
-    if (names.has(name)) name = `${name.slice(0, MAX_DISK_NAME_LENGTH - 6)}-${i + 1}`;
+    // Paths that differ only in punctuation (`/dev/x-3`, `/dev/x_3`) share a slug: number the
+    // later one, and keep numbering until the name is free (`aio-x-3-3` may be taken too).
+    const base = diskName(disk);
+    let name = base;
+    for (let n = i + 1; names.has(name); n += disks.length) {
+      name = `${base.slice(0, MAX_DISK_NAME_LENGTH - 8)}-${n}`;
+    }
     names.add(name);
     return { ...disk, name };
   });

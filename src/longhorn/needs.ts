@@ -1,12 +1,18 @@
 import type { CleanupMode } from './options.js';
+import type { LonghornVersion } from './versions.js';
 
 /** What a node needs for Longhorn, independent of the Talos version that will express it. */
 export interface NodeNeeds {
+  /** The Longhorn minor the node's metadata (default-disks annotation) was written for. */
+  readonly longhornVersion: LonghornVersion;
   /** False when the node is opted out of the v2 data engine. */
   readonly v2DataEngine: boolean;
   /** Kernel modules to load, in emission order, each at most once. */
   readonly modules: readonly KernelModuleNeed[];
-  /** 2 MiB huge pages to reserve (0 when v2 is off). */
+  /**
+   * 2 MiB huge pages to reserve (0 when v2 is off): the memory size's pages, plus SPDK's NVMe
+   * driver pages when a disk is a PCI address.
+   */
   readonly hugepages: number;
   /** Longhorn's v2 `data-engine-memory-size` the pages were sized for (0 when v2 is off). */
   readonly memorySizeMiB: number;

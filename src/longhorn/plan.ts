@@ -14,6 +14,7 @@ import type {
   KernelModuleNeed,
   NodeNeeds,
 } from './needs.js';
+import { defaultDisksAnnotation, longhornNodeDisks } from './node-cr.js';
 import type { CleanupMode, NodeOptions } from './options.js';
 import {
   DEFAULT_DATA_PATH_MIN_SIZE,
@@ -26,9 +27,11 @@ import {
   MAX_MEMORY_SIZE_MIB,
   MIN_CLEANUP_INTERVAL_SECONDS,
   PCI_KERNEL_MODULE,
+  SPDK_NVME_DRIVER_HUGEPAGES,
   UBLK_KERNEL_MODULE,
   V2_KERNEL_MODULES,
 } from './requirements.js';
+import { DEFAULT_LONGHORN_VERSION, type LonghornVersion } from './versions.js';
 
 export const CLEANUP_MODES: readonly CleanupMode[] = ['off', 'report', 'remove'];
 /** Talos byte sizes: a whole number with an optional decimal or binary unit. */
@@ -67,18 +70,24 @@ export const V2_ONLY_OPTIONS: readonly (keyof NodeOptions)[] = [
   'vfioRebind',
 ];
 
-function planHugepages(options: NodeOptions): { memorySizeMiB: number; hugepages: number } {
+function planHugepages(
+  options: NodeOptions,
+  pciDisks: boolean,
+): { memorySizeMiB: number; hugepages: number } {
   const memorySizeMiB =
     options.memorySizeMiB === undefined
       ? DEFAULT_MEMORY_SIZE_MIB
       : integerIn(options.memorySizeMiB, 'memorySizeMiB', 1, MAX_MEMORY_SIZE_MIB, 'MiB');
-  const needed = hugepagesFor(memorySizeMiB);
+  const needed = hugepagesFor(memorySizeMiB, pciDisks);
   if (options.hugepages === undefined) return { memorySizeMiB, hugepages: needed };
   const hugepages = integerIn(options.hugepages, 'hugepages', 1, MAX_HUGEPAGES, 'pages');
   if (hugepages < needed) {
+    const pci = pciDisks
+      ? ` plus the ${SPDK_NVME_DRIVER_HUGEPAGES} that SPDK's NVMe driver takes for PCI-addressed disks`
+      : '';
     throw invalidInput(
       'hugepages',
-      `${hugepages} pages are fewer than the ${needed} 2 MiB pages that memorySizeMiB ${memorySizeMiB} needs`,
+      `${hugepages} pages are fewer than the ${needed} 2 MiB pages that memorySizeMiB ${memorySizeMiB}${pci} needs`,
     );
   }
   return { memorySizeMiB, hugepages };
@@ -121,22 +130,38 @@ function requiredModules(v2: boolean, encryption: boolean, ublk: boolean, pci: b
   return names;
 }
 
-function nodeMetadata(v2: boolean, disks: readonly DiskNeed[]) {
-  if (!v2) {
-    return { labels: { [LONGHORN_NODE_KEYS.disableV2DataEngine]: 'true' }, annotations: {} };
+/**
+ * Node labels and annotations. The default-disks annotation is kept only where this Longhorn
+ * version accepts every path in it (see `defaultDisksAnnotation`); the Node patch registers the
+ * disks on every version. A node that provides the data path but gets no annotation is labelled
+ * `create-default-disk=true`, so it still gets its default disk when the Helm values turn on
+ * `createDefaultDiskLabeledNodes` for the nodes that have an annotation.
+ */
+function nodeMetadata(
+  v2: boolean,
+  disks: readonly DiskNeed[],
+  dataPath: boolean,
+  longhorn: LonghornVersion,
+) {
+  const labels: Record<string, string> = {};
+  const annotations: Record<string, string> = {};
+  if (!v2) labels[LONGHORN_NODE_KEYS.disableV2DataEngine] = 'true';
+  const annotation = v2
+    ? defaultDisksAnnotation(longhornNodeDisks(disks, longhorn), longhorn)
+    : undefined;
+  if (annotation !== undefined) {
+    labels[LONGHORN_NODE_KEYS.createDefaultDisk] = 'config';
+    annotations[LONGHORN_NODE_KEYS.defaultDisksConfig] = annotation;
+  } else if (dataPath) {
+    labels[LONGHORN_NODE_KEYS.createDefaultDisk] = 'true';
   }
-  if (disks.length === 0) return { labels: {}, annotations: {} };
-  const config = disks.map((disk) => ({
-    name: disk.name,
-    path: disk.kind === 'pci' ? disk.address : disk.path,
-    diskType: 'block',
-    diskDriver: disk.kind === 'pci' ? 'nvme' : 'aio',
-    allowScheduling: true,
-  }));
-  return {
-    labels: { [LONGHORN_NODE_KEYS.createDefaultDisk]: 'config' },
-    annotations: { [LONGHORN_NODE_KEYS.defaultDisksConfig]: JSON.stringify(config) },
-  };
+  return { labels: sortedKeys(labels), annotations };
+}
+
+function sortedKeys(record: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(
+    Object.entries(record).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 }
 
 function planExtension(
@@ -184,7 +209,10 @@ function planExtension(
  * Turn one node's options into what the node needs, independent of the Talos version. Pure;
  * throws `TalosLonghornError` (`invalid-input`, with the option's name as `field`) on bad input.
  */
-export function planNode(options: NodeOptions = {}): NodeNeeds {
+export function planNode(
+  options: NodeOptions = {},
+  longhornVersion: LonghornVersion = DEFAULT_LONGHORN_VERSION,
+): NodeNeeds {
   if (typeof options !== 'object' || options === null || Array.isArray(options)) {
     throw invalidInput('options', 'expected an object');
   }
@@ -196,14 +224,14 @@ export function planNode(options: NodeOptions = {}): NodeNeeds {
   }
   const encryption = flag(options, 'encryption', true);
   const ublk = flag(options, 'ublk', false);
-  const { memorySizeMiB, hugepages } = v2
-    ? planHugepages(options)
-    : { memorySizeMiB: 0, hugepages: 0 };
   if (options.disks !== undefined && !Array.isArray(options.disks)) {
     throw invalidInput('disks', 'expected a list of PCI addresses or /dev/ paths');
   }
   const disks = planDisks(options.disks ?? [], 'disks');
   const pci = disks.flatMap((disk) => (disk.kind === 'pci' ? [disk.address] : []));
+  const { memorySizeMiB, hugepages } = v2
+    ? planHugepages(options, pci.length > 0)
+    : { memorySizeMiB: 0, hugepages: 0 };
   const vfioRebind = flag(options, 'vfioRebind', false);
   if (vfioRebind && pci.length === 0) {
     throw invalidInput(
@@ -220,9 +248,10 @@ export function planNode(options: NodeOptions = {}): NodeNeeds {
     'extraModules',
   );
   const { dataPath, disk: dataPathDisk } = planDataPath(options);
-  const { labels, annotations } = nodeMetadata(v2, disks);
+  const { labels, annotations } = nodeMetadata(v2, disks, dataPath, longhornVersion);
   const extension = planExtension(options, modules, hugepages, disks);
   return {
+    longhornVersion,
     v2DataEngine: v2,
     modules,
     hugepages,

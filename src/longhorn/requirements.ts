@@ -42,9 +42,20 @@ export const DEFAULT_MEMORY_SIZE_MIB = 2048;
 export const MAX_MEMORY_SIZE_MIB = 1024 * 1024;
 export const MAX_HUGEPAGES = MAX_MEMORY_SIZE_MIB / HUGEPAGE_SIZE_MIB;
 
-/** 2 MiB pages to reserve for a v2 memory size: ceil(MiB / 2), never fewer. */
-export function hugepagesFor(memorySizeMiB: number): number {
-  return Math.ceil(memorySizeMiB / HUGEPAGE_SIZE_MIB);
+/**
+ * 2 MiB pages SPDK's setup allocates for its userspace NVMe driver whatever memory size is
+ * configured (longhorn#13184): a node with a PCI-addressed disk needs them on top of the pages
+ * the instance manager requests (`hugepages-2Mi: <memory size>Mi`).
+ */
+export const SPDK_NVME_DRIVER_HUGEPAGES = 1024;
+
+/**
+ * 2 MiB pages to reserve for a v2 memory size: ceil(MiB / 2), plus SPDK's NVMe-driver pages when
+ * a disk is a PCI address. Never fewer.
+ */
+export function hugepagesFor(memorySizeMiB: number, pciDisks = false): number {
+  const engine = Math.ceil(memorySizeMiB / HUGEPAGE_SIZE_MIB);
+  return pciDisks ? engine + SPDK_NVME_DRIVER_HUGEPAGES : engine;
 }
 
 /** Kubelet's sysctl that reserves 2 MiB huge pages. */

@@ -10,7 +10,7 @@ import {
 } from 'yaml';
 import { TalosLonghornError } from '../errors.js';
 import { type FieldPath, parseFieldPath } from './field-path.js';
-import { resolvePlan } from './resolve.js';
+import { type PlanOverrides, resolvePlan } from './resolve.js';
 import type { Plan, ResolvedPlan } from './types.js';
 import { checkPlan } from './validate.js';
 
@@ -154,10 +154,10 @@ export function parsePlan(text: string, file: string): Plan {
 }
 
 /** Parse, validate and resolve a plan file; errors point at the file, line and column. */
-export function loadPlan(text: string, file: string): ResolvedPlan {
+export function loadPlan(text: string, file: string, overrides?: PlanOverrides): ResolvedPlan {
   const { plan, doc, lines } = parsePlanDocument(text, file);
   try {
-    return resolvePlan(plan);
+    return resolvePlan(plan, overrides);
   } catch (err) {
     if (err instanceof TalosLonghornError && err.field !== undefined) {
       throw located(file, doc, lines, err);

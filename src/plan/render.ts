@@ -1,8 +1,16 @@
 import {
+  type LonghornHelmValues,
   longhornHelmValues,
   renderLonghornHelmValues,
   renderLonghornNamespace,
 } from '../longhorn/helm-values.js';
+import {
+  longhornNodeDisks,
+  longhornNodePatchCommand,
+  longhornNodePatchFileName,
+  renderLonghornNodePatch,
+} from '../longhorn/node-cr.js';
+import { dataPathOnHost } from '../talos/render.js';
 import { renderSchematicFile } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
 import { checkNodeName } from './node-name.js';
@@ -22,33 +30,86 @@ export const CLUSTER_FILE_NAMES = {
 
 export const patchFileName = (node: string): string => `${node}.patch.yaml`;
 export const identityFileName = (node: string): string => `${node}.identity.json`;
+export { longhornNodePatchFileName };
 
-function nodeFiles(node: ResolvedNode): ClusterFile[] {
+/** Nodes whose v2 disks are registered with a Longhorn Node patch. */
+function nodesWithDisks(plan: ResolvedPlan): ResolvedNode[] {
+  return plan.nodes.filter((node) => node.needs.v2DataEngine && node.needs.disks.length > 0);
+}
+
+function nodeFiles(node: ResolvedNode, plan: ResolvedPlan): ClusterFile[] {
   const files = [{ path: patchFileName(node.name), content: renderPatch(node.documents) }];
   if (node.identity !== undefined) {
     const content = `${JSON.stringify(node.identity, null, 2)}\n`;
     files.push({ path: identityFileName(node.name), content });
   }
+  if (node.needs.v2DataEngine && node.needs.disks.length > 0) {
+    const disks = longhornNodeDisks(node.needs.disks, plan.longhornVersion);
+    files.push({
+      path: longhornNodePatchFileName(node.name),
+      content: renderLonghornNodePatch(node.name, disks, plan.longhornVersion),
+    });
+  }
   return files;
 }
 
+/** The plan's Helm values: its Longhorn version, and the data path when the patches provide it. */
+export function planHelmValues(plan: ResolvedPlan): LonghornHelmValues {
+  const dataPath = plan.nodes
+    .map((node) => dataPathOnHost(node.needs, plan.talosVersion))
+    .find((path) => path !== undefined);
+  return longhornHelmValues(
+    plan.nodes.map((node) => node.needs),
+    { longhornVersion: plan.longhornVersion, ...(dataPath === undefined ? {} : { dataPath }) },
+  );
+}
+
 /**
- * Every file `generate` writes, in a fixed order: per node its patch and (when the identity is
- * known) its identity, then the schematic, the Longhorn Helm values and the namespace.
+ * Every file `generate` writes, in a fixed order: per node its patch, (when the identity is
+ * known) its identity and (when it has v2 disks) its Longhorn Node patch, then the schematic,
+ * the Longhorn Helm values and the namespace.
  */
 export function renderClusterFiles(plan: ResolvedPlan): ClusterFile[] {
   for (const [i, node] of plan.nodes.entries()) checkNodeName(node.name, `nodes[${i}].name`);
-  const files = plan.nodes.flatMap(nodeFiles);
-  const values = longhornHelmValues(plan.nodes.map((node) => node.needs));
+  const files = plan.nodes.flatMap((node) => nodeFiles(node, plan));
   files.push(
     {
       path: CLUSTER_FILE_NAMES.schematic,
       content: renderSchematicFile(plan.schematic, plan.talosVersion),
     },
-    { path: CLUSTER_FILE_NAMES.helmValues, content: renderLonghornHelmValues(values) },
+    {
+      path: CLUSTER_FILE_NAMES.helmValues,
+      content: renderLonghornHelmValues(planHelmValues(plan)),
+    },
     { path: CLUSTER_FILE_NAMES.namespace, content: renderLonghornNamespace() },
   );
   return files;
+}
+
+/**
+ * What to do once the files are written, beyond the table: the Longhorn version (and whether it
+ * was the default), kubelet's restart for new huge pages, and the Node patch commands.
+ */
+export function formatNextSteps(plan: ResolvedPlan, dir: string): string {
+  const settings = planHelmValues(plan).defaultSettings;
+  const memory = settings.dataEngineMemorySize ?? settings.v2DataEngineHugepageLimit ?? '-';
+  const lines = [
+    `Longhorn ${plan.longhornVersion}${plan.longhornVersionDefaulted ? ' (default: the newest supported; set longhornVersion or --longhorn-version)' : ''}: v2DataEngine ${settings.v2DataEngine}, memory size ${memory}`,
+  ];
+  if (plan.nodes.some((node) => node.needs.hugepages > 0)) {
+    lines.push(
+      'After the patch changes huge pages, restart kubelet so the node reports them (Longhorn checks hugepages-2Mi capacity): talosctl -n <node> service kubelet restart',
+    );
+  }
+  const withDisks = nodesWithDisks(plan);
+  if (withDisks.length > 0) {
+    lines.push('Once Longhorn runs, register the v2 disks:');
+    for (const node of withDisks) {
+      const file = `${dir.replace(/\/+$/, '')}/${longhornNodePatchFileName(node.name)}`;
+      lines.push(`  ${longhornNodePatchCommand(node.name, file)}`);
+    }
+  }
+  return lines.map((line) => `${line}\n`).join('');
 }
 
 function diskList(node: ResolvedNode): string {

@@ -3,12 +3,22 @@ import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { planNode, V2_ONLY_OPTIONS } from '../longhorn/plan.js';
+import {
+  DEFAULT_LONGHORN_VERSION,
+  type LonghornVersion,
+  parseLonghornVersion,
+} from '../longhorn/versions.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, schematicId } from '../talos/schematic.js';
 import { DEFAULT_TALOS_VERSION, parseTalosVersion, type TalosVersion } from '../talos/versions.js';
 import { parseFieldPath } from './field-path.js';
 import { checkNodeName } from './node-name.js';
 import type { Plan, PlanNode, ResolvedNode, ResolvedPlan } from './types.js';
+
+/** What the command line sets instead of the plan file (flags win over plan fields). */
+export interface PlanOverrides {
+  readonly longhornVersion?: LonghornVersion;
+}
 
 function nodeIdentity(node: PlanNode, index: number): Identity | undefined {
   const field = `nodes[${index}]`;
@@ -56,12 +66,13 @@ function resolveNode(
   index: number,
   defaults: NodeOptions,
   version: TalosVersion,
+  longhorn: LonghornVersion,
 ): ResolvedNode {
   checkNodeName(node.name, `nodes[${index}].name`);
   const identity = nodeIdentity(node, index);
   const options = nodeOptions(defaults, node);
   try {
-    const needs = planNode(options);
+    const needs = planNode(options, longhorn);
     const documents = renderTalosDocuments(needs, version);
     return {
       name: node.name,
@@ -100,19 +111,34 @@ function checkUnique(plan: Plan, nodes: readonly ResolvedNode[]): void {
 /**
  * Resolve a validated plan: Talos version, schematic and, per node, the merged options, the
  * needs, the Talos documents and the identity. Throws `TalosLonghornError` naming the plan
- * field (`nodes[2].hugepages`, `defaults.memorySizeMiB`, `talosVersion`).
+ * field (`nodes[2].hugepages`, `defaults.memorySizeMiB`, `talosVersion`, `longhornVersion`).
  */
-export function resolvePlan(plan: Plan): ResolvedPlan {
+export function resolvePlan(plan: Plan, overrides: PlanOverrides = {}): ResolvedPlan {
   const talosVersion =
     plan.talosVersion === undefined
       ? DEFAULT_TALOS_VERSION
       : parseTalosVersion(plan.talosVersion, 'talosVersion');
+  const longhornVersion =
+    overrides.longhornVersion ??
+    (plan.longhornVersion === undefined
+      ? DEFAULT_LONGHORN_VERSION
+      : parseLonghornVersion(plan.longhornVersion, 'longhornVersion'));
   const schematic = longhornSchematic({
     extensions: plan.extensions ?? [],
     extraKernelArgs: plan.extraKernelArgs ?? [],
   });
   const defaults = plan.defaults ?? {};
-  const nodes = plan.nodes.map((node, i) => resolveNode(node, i, defaults, talosVersion));
+  const nodes = plan.nodes.map((node, i) =>
+    resolveNode(node, i, defaults, talosVersion, longhornVersion),
+  );
   checkUnique(plan, nodes);
-  return { talosVersion, schematic, schematicId: schematicId(schematic), nodes };
+  return {
+    talosVersion,
+    longhornVersion,
+    longhornVersionDefaulted:
+      overrides.longhornVersion === undefined && plan.longhornVersion === undefined,
+    schematic,
+    schematicId: schematicId(schematic),
+    nodes,
+  };
 }

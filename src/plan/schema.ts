@@ -1,4 +1,5 @@
 import { NODE_OPTION_KEYS } from '../longhorn/options-schema.js';
+import { DEFAULT_LONGHORN_VERSION, SUPPORTED_LONGHORN_VERSIONS } from '../longhorn/versions.js';
 import {
   EXTENSION_NAME_PATTERN,
   KERNEL_ARG_PATTERN,
@@ -37,6 +38,15 @@ export const PLAN_FIELDS: readonly PlanField[] = [
       minLength: 1,
       maxLength: 32,
       description: 'Talos version the patches are written for, e.g. "1.11" or "v1.11.3".',
+    },
+  },
+  {
+    name: 'longhornVersion',
+    schema: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 32,
+      description: `Longhorn version the Helm values and Node patches are written for: one of ${SUPPORTED_LONGHORN_VERSIONS.join(', ')}, e.g. "1.10" or "1.10.2" (default ${DEFAULT_LONGHORN_VERSION}).`,
     },
   },
   {

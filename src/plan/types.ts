@@ -1,6 +1,7 @@
 import type { Identity } from '../identity/derive.js';
 import type { NodeNeeds } from '../longhorn/needs.js';
 import type { NodeOptions } from '../longhorn/options.js';
+import type { LonghornVersion } from '../longhorn/versions.js';
 import type { TalosDocument } from '../talos/documents.js';
 import type { Schematic } from '../talos/schematic.js';
 import type { TalosVersion } from '../talos/versions.js';
@@ -19,6 +20,8 @@ export interface PlanNode extends NodeOptions {
 export interface Plan {
   /** Talos version the patches target (default: the project's default version). */
   readonly talosVersion?: string;
+  /** Longhorn minor the Helm values and Node patches target, `"1.10"` or `"1.10.2"` (default: the newest supported). */
+  readonly longhornVersion?: string;
   /** Official extensions besides the ones Longhorn needs. */
   readonly extensions?: readonly string[];
   /** Kernel arguments for the schematic, in order. */
@@ -41,6 +44,9 @@ export interface ResolvedNode {
 
 export interface ResolvedPlan {
   readonly talosVersion: TalosVersion;
+  readonly longhornVersion: LonghornVersion;
+  /** True when the plan did not name a Longhorn version (the summary says the default was used). */
+  readonly longhornVersionDefaulted: boolean;
   readonly schematic: Schematic;
   readonly schematicId: string;
   readonly nodes: readonly ResolvedNode[];

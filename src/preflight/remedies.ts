@@ -25,6 +25,8 @@ export const REMEDY = {
     `VFIO must own the whole IOMMU group: give the disk by its /dev path (AIO) instead of --disk ${disk}, or move it to a slot with its own group`,
   identity: (machineId: string) =>
     `compare with \`talos-longhorn identity --machine-id ${machineId}\`; on Talos >= 1.10 these files are derived at boot, so a different value comes from an outdated iscsi-tools extension: upgrade it to the release matching Talos`,
+  restartKubelet: (node: string) =>
+    `restart kubelet so it reads the huge pages again: talosctl -n ${node} service kubelet restart`,
   dataPath: (path: string) =>
     `apply \`${PATCH} --data-path\` (it provides ${path}) and reboot the node`,
 } as const;

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { expectOneLineFailure, projectRoot, runCli } from '../helpers/cli.js';
+import { checkLonghornGoldens, itWithLonghornFacts } from '../helpers/longhorn-oracles.js';
 import { snapshot } from '../helpers/snapshot.js';
 
 const fixture = join(projectRoot, 'test/fixtures/generate/talos-1.14');
@@ -22,8 +23,35 @@ describe('talos-longhorn generate', () => {
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const stdout = await readFile(join(fixture, 'stdout.txt'), 'utf8');
-    expect(result.stdout).toBe(stdout.replace('OUT', out));
+    expect(result.stdout).toBe(stdout.replaceAll('OUT', out));
     expect(await snapshot(out)).toEqual(await snapshot(join(fixture, 'expected')));
+  });
+
+  itWithLonghornFacts(
+    'the golden files are valid for Longhorn 1.12 (chart keys, Node CRD)',
+    async () => {
+      const { nodeDisks } = await checkLonghornGoldens(join(fixture, 'expected'), '1.12.1');
+      expect(nodeDisks['n1.example.com']).toHaveLength(2);
+    },
+  );
+
+  it('--longhorn-version picks the chart keys; an unknown version is exit 2 naming the field', async () => {
+    const plan = join(fixture, 'plan.json');
+    const old = await runCli(['generate', plan, '--out', dir, '--longhorn-version', '1.9.2']);
+    expect(old.status).toBe(0);
+    expect(old.stdout).toContain('Longhorn 1.9: v2DataEngine true, memory size 3000\n');
+    expect(await readFile(join(dir, 'longhorn-values.yaml'), 'utf8')).toContain(
+      "v2DataEngineHugepageLimit: '3000'",
+    );
+    const flag = await runCli(['generate', plan, '--out', dir, '--longhorn-version', '1.7']);
+    expect(expectOneLineFailure(flag, 2)).toMatch(
+      /--longhorn-version: Longhorn 1\.7 is not supported; expected one of 1\.8, 1\.9, 1\.10, 1\.11, 1\.12$/,
+    );
+    const text = 'longhornVersion: "2.0"\nnodes:\n  - name: a\n';
+    const field = await runCli(['generate', '-', '--out', dir], { input: text });
+    expect(expectOneLineFailure(field, 2)).toMatch(
+      /<stdin>:1:18: longhornVersion: Longhorn 2\.0 is not supported; expected one of 1\.8, 1\.9, 1\.10, 1\.11, 1\.12$/,
+    );
   });
 
   it('a second run changes no byte and rewrites nothing', async () => {

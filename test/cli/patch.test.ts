@@ -43,7 +43,7 @@ describe('talos-longhorn patch', () => {
       '--memory-size',
       '4096',
       '--hugepages',
-      '2100',
+      '3100',
       '--ublk',
       '--module',
       'nvme-core',

@@ -97,7 +97,7 @@ describe('talos-longhorn preflight', () => {
       expect(a.nodes[0]?.node).toBe(root(variant));
       expect(b.nodes[0]?.node).toBe(variant);
       expect(b.nodes[0]?.checks).toEqual(a.nodes[0]?.checks);
-      expect(a.nodes[0]?.checks).toHaveLength(11);
+      expect(a.nodes[0]?.checks).toHaveLength(13);
     },
   );
 
@@ -157,6 +157,7 @@ describe('talos-longhorn preflight', () => {
       'kernel-version',
       'cpu-flags',
       'vfio-iommu',
+      'kubelet-hugepages',
       'identity-files',
       'data-path',
     ]);
@@ -298,9 +299,10 @@ describe('talos-longhorn preflight', () => {
     const result = await runCli(['preflight', '--root', root('talos-1.9-no-dev-fd')]);
     expect(result.status).toBe(1);
     expect(result.stdout).not.toContain(ESC);
-    expect(result.stdout).toMatch(/^ {2}fail {4}dev-fd {10}v2 {5}\/dev\/fd is missing/m);
+    expect(result.stdout).toMatch(/^ {2}fail {4}dev-fd +v2 +\/dev\/fd is missing/m);
     expect(result.stdout).toMatch(/remedy: install the longhorn-v2-node system extension/);
-    expect(result.stdout).toMatch(/ 7 pass, 0 warn, 1 fail, 3 skip$/m);
+    // longhorn-version passes; kubelet-hugepages skips without --kube-node.
+    expect(result.stdout).toMatch(/ 8 pass, 0 warn, 1 fail, 4 skip$/m);
   });
 
   const bad: [string, string[], RegExp, number][] = [

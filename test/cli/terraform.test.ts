@@ -65,7 +65,7 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
     expect(value.host_nqn).toBe('nqn.2017-11.dev.talos:uuid:62653837-3161-6330-6430-646433316661');
     const [legacy] = parseAllDocuments(value.patch ?? '').map((doc) => doc.toJS());
     const patch = legacy as { machine: { sysctls: Record<string, string> } };
-    expect(patch.machine.sysctls['vm.nr_hugepages']).toBe('2048');
+    expect(patch.machine.sysctls['vm.nr_hugepages']).toBe('3072');
     expect(value.patch).toContain('nbds_max=4');
     expect(JSON.parse(value.kernel_modules ?? '')).toEqual([
       'vfio_pci',

@@ -3,7 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
+import { LONGHORN_REFERENCE_RELEASES, parseLonghornVersion } from '../../src/longhorn/versions.js';
 import { projectRoot, runCli } from '../helpers/cli.js';
+import { checkLonghornGoldens, itWithLonghornFacts } from '../helpers/longhorn-oracles.js';
 import { snapshot } from '../helpers/snapshot.js';
 
 const example = join(projectRoot, 'examples/talosctl');
@@ -23,6 +25,32 @@ describe('examples/talosctl', () => {
     expect(result.status).toBe(0);
     expect(await snapshot(join(example, 'patches'))).toEqual(await snapshot(dir));
   });
+
+  itWithLonghornFacts(
+    'patches/ holds Longhorn files valid for the Longhorn release the plan names',
+    async () => {
+      const plan = parseYaml(await readFile(join(example, 'plan.yaml'), 'utf8')) as {
+        longhornVersion: string;
+        nodes: { name: string; disks?: string[] }[];
+      };
+      const version = parseLonghornVersion(plan.longhornVersion);
+      const { nodeDisks } = await checkLonghornGoldens(
+        join(example, 'patches'),
+        LONGHORN_REFERENCE_RELEASES[version],
+      );
+      const readme = await readFile(join(example, 'README.md'), 'utf8');
+      for (const node of plan.nodes) {
+        // Every planned disk is registered, and the README applies each node's Node patch.
+        expect(nodeDisks[node.name]?.length ?? 0).toBe(node.disks?.length ?? 0);
+        if ((node.disks?.length ?? 0) === 0) continue;
+        expect(readme).toContain(
+          `kubectl -n longhorn-system patch nodes.longhorn.io ${node.name} --type merge --patch-file patches/${node.name}.longhorn-node.yaml`,
+        );
+      }
+      expect(readme).toContain(`--version ${version}.x`);
+      expect(readme).toContain('service kubelet restart');
+    },
+  );
 
   it('the README has a talosctl --config-patch line for every node, with the schematic ID', async () => {
     const plan = parseYaml(await readFile(join(example, 'plan.yaml'), 'utf8')) as {

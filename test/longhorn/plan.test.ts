@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { type NodeOptions, planNode, TalosLonghornError } from '../../src/index.js';
 import { hugepagesFor, V2_KERNEL_MODULES } from '../../src/longhorn/index.js';
+import { SUPPORTED_LONGHORN_VERSIONS } from '../../src/longhorn/versions.js';
 
 function errorOf(options: NodeOptions): TalosLonghornError {
   try {
@@ -18,6 +19,7 @@ const modulesOf = (options: NodeOptions) => planNode(options).modules.map((m) =>
 describe('planNode', () => {
   it('defaults: the v2 modules, dm_crypt, 1024 pages, the extension and nothing else', () => {
     expect(planNode({})).toEqual({
+      longhornVersion: '1.12',
       v2DataEngine: true,
       modules: [
         { name: 'vfio_pci', parameters: [] },
@@ -141,7 +143,7 @@ describe('planNode', () => {
 });
 
 describe('v2 disks', () => {
-  it('normalises PCI addresses and labels the node with Longhorn default disks', () => {
+  it('normalises PCI addresses; no default-disks annotation Longhorn would drop', () => {
     const needs = planNode({
       disks: ['0000:C1:00.0', '02:00.1', '/dev/disk/by-id/nvme-Example_1'],
       vfioRebind: true,
@@ -156,32 +158,10 @@ describe('v2 disks', () => {
       },
     ]);
     expect(needs.vfioRebind).toEqual(['0000:c1:00.0', '0000:02:00.1']);
-    expect(needs.nodeLabels).toEqual({ 'node.longhorn.io/create-default-disk': 'config' });
-    expect(
-      JSON.parse(needs.nodeAnnotations['node.longhorn.io/default-disks-config'] ?? ''),
-    ).toEqual([
-      {
-        name: 'nvme-0000-c1-00-0',
-        path: '0000:c1:00.0',
-        diskType: 'block',
-        diskDriver: 'nvme',
-        allowScheduling: true,
-      },
-      {
-        name: 'nvme-0000-02-00-1',
-        path: '0000:02:00.1',
-        diskType: 'block',
-        diskDriver: 'nvme',
-        allowScheduling: true,
-      },
-      {
-        name: 'aio-disk-by-id-nvme-example-1',
-        path: '/dev/disk/by-id/nvme-Example_1',
-        diskType: 'block',
-        diskDriver: 'aio',
-        allowScheduling: true,
-      },
-    ]);
+    // Every released Longhorn drops an annotation holding a PCI address (longhorn#13491): the
+    // disks are registered by the Node patch instead.
+    expect(needs.nodeLabels).toEqual({});
+    expect(needs.nodeAnnotations).toEqual({});
     expect(needs.extension?.environment.LONGHORN_V2_PCI_DEVICES).toBe('0000:c1:00.0 0000:02:00.1');
   });
 
@@ -194,6 +174,57 @@ describe('v2 disks', () => {
   it('keeps disk names unique when paths collapse to the same name', () => {
     const names = planNode({ disks: ['/dev/sd_b', '/dev/sd-b'] }).disks.map((d) => d.name);
     expect(names).toEqual(['aio-sd-b', 'aio-sd-b-2']);
+    // The numbered name of /dev/x_3 would be aio-x-3-3, which /dev/x-3-3 already has.
+    const taken = planNode({ disks: ['/dev/x-3-3', '/dev/x-3', '/dev/x_3'] }).disks;
+    expect(new Set(taken.map((d) => d.name)).size).toBe(3);
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.stringMatching(/^[a-z]{1,2}[-_.]?[0-9]{0,2}[-_]?[0-9]?$/), {
+          minLength: 1,
+          maxLength: 12,
+        }),
+        (tails) => {
+          const disks = planNode({ disks: tails.map((tail) => `/dev/${tail}`) }).disks;
+          const names = disks.map((d) => d.name);
+          expect(new Set(names).size).toBe(names.length);
+          for (const name of names) expect(name).toMatch(/^[a-z0-9][a-z0-9-]{0,62}$/);
+        },
+      ),
+    );
+  });
+
+  it("reserves 1024 more pages for SPDK's NVMe driver when a disk is a PCI address", () => {
+    // longhorn#13184: setup.sh takes 1024 pages for the driver whatever the memory size.
+    expect(planNode({ disks: ['0000:01:00.0'] }).hugepages).toBe(1024 + 1024);
+    expect(planNode({ memorySizeMiB: 1, disks: ['01:00.0'] }).hugepages).toBe(1 + 1024);
+    // A /dev/ path is AIO: the kernel's driver, no SPDK pages.
+    expect(planNode({ disks: ['/dev/nvme1n1'] }).hugepages).toBe(1024);
+    expect(errorOf({ hugepages: 1500, disks: ['0000:01:00.0'] }).message).toBe(
+      "hugepages: 1500 pages are fewer than the 2048 2 MiB pages that memorySizeMiB 2048 plus the 1024 that SPDK's NVMe driver takes for PCI-addressed disks needs",
+    );
+  });
+
+  it('keeps the default-disks annotation only where Longhorn reads all of it', () => {
+    const one = planNode({ disks: ['/dev/nvme1n1'] });
+    expect(one.nodeLabels).toEqual({ 'node.longhorn.io/create-default-disk': 'config' });
+    expect(JSON.parse(one.nodeAnnotations['node.longhorn.io/default-disks-config'] ?? '')).toEqual([
+      {
+        name: 'aio-nvme1n1',
+        path: '/dev/nvme1n1',
+        diskType: 'block',
+        diskDriver: 'aio',
+        allowScheduling: true,
+      },
+    ]);
+    // Two /dev/ paths share devtmpfs's filesystem id; Longhorn rejects the second.
+    expect(planNode({ disks: ['/dev/nvme1n1', '/dev/nvme2n1'] }).nodeAnnotations).toEqual({});
+    for (const version of SUPPORTED_LONGHORN_VERSIONS) {
+      expect(planNode({ disks: ['0000:01:00.0'] }, version).nodeAnnotations).toEqual({});
+    }
+    // A node providing the data path without an annotation still gets its default disk.
+    expect(planNode({ dataPath: true, disks: ['0000:01:00.0'] }).nodeLabels).toEqual({
+      'node.longhorn.io/create-default-disk': 'true',
+    });
   });
 
   it.each([

@@ -25,7 +25,7 @@ describe('plan errors point at FILE:LINE:COLUMN and the field', () => {
     [
       'unknown top-level key',
       'nodes:\n  - name: a\nnodez: 1\n',
-      'plan.yaml:3:1: nodez: unknown field; expected one of talosVersion, extensions, extraKernelArgs, defaults, nodes',
+      'plan.yaml:3:1: nodez: unknown field; expected one of talosVersion, longhornVersion, extensions, extraKernelArgs, defaults, nodes',
     ],
     [
       'unknown node key',
@@ -204,7 +204,8 @@ nodes:
     expect(plan.talosVersion).toBe('1.11');
     const [a, b, c] = plan.nodes;
     expect(a?.identity?.iqn).toBe(`iqn.2017-11.dev.talos:${MACHINE_ID}`);
-    expect(a?.needs.hugepages).toBe(2048);
+    // 4096 MiB for the engine, plus SPDK's 1024 NVMe-driver pages for the PCI-addressed disk.
+    expect(a?.needs.hugepages).toBe(2048 + 1024);
     expect(a?.needs.disks.map((d) => d.name)).toEqual(['nvme-0000-01-00-0']);
     expect(a?.needs.extension?.cleanupMode).toBe('remove');
     expect(b?.identity?.machineId).toBe('8d2c0de2408fa2a178bad7f45d9aa8fb');

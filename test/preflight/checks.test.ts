@@ -10,6 +10,8 @@ import { FIXTURE_DISK, HEALTHY_FIXTURE } from './fixture-nodes.js';
 
 const healthy: NodeFacts = await collectFacts(await LocalRootReader.open(HEALTHY_FIXTURE, 'n'));
 const needs = planNode({ disks: [FIXTURE_DISK] });
+/** The machine-id of the healthy fixture node (its etc/machine-id). */
+const HEALTHY_MACHINE_ID = 'be871ac0d0dd31fa4caca753b0f3f1b2';
 
 function check(id: string, facts: Partial<NodeFacts>, plan = needs) {
   const definition = PREFLIGHT_CHECKS.find((candidate) => candidate.id === id);
@@ -50,8 +52,9 @@ describe('checks', () => {
       status: 'fail',
       message: 'internal error: boom',
     });
+    // The broken one, kubelet-hugepages (no Kubernetes node given) and one more are not passes.
     expect(results.filter((result) => result.status === 'pass')).toHaveLength(
-      PREFLIGHT_CHECKS.length - 2,
+      PREFLIGHT_CHECKS.length - 3,
     );
   });
 
@@ -112,16 +115,21 @@ describe('checks', () => {
 
   it('hugepages: fewer free than planned warns; a 1 GiB default size fails', () => {
     expect(
-      check('hugepages', { hugepages: observed({ total: 1024, free: 10, pageSizeKiB: 2048 }, 'x') })
+      check('hugepages', { hugepages: observed({ total: 2048, free: 10, pageSizeKiB: 2048 }, 'x') })
         .status,
     ).toBe('warn');
     expect(
       check('hugepages', { hugepages: observed({ total: 4, free: 4, pageSizeKiB: 1048576 }, 'x') })
         .status,
     ).toBe('fail');
-    const bigger = planNode({ memorySizeMiB: 4096 });
+    const bigger = planNode({ memorySizeMiB: 8192 });
     expect(check('hugepages', {}, bigger).message).toBe(
-      '1024 huge pages reserved, 2048 planned (4096 MiB)',
+      '2048 huge pages reserved, 4096 planned (8192 MiB)',
+    );
+    // A PCI-addressed disk adds SPDK's 1024 pages (longhorn#13184) on top of the 4096 MiB.
+    const pci = planNode({ memorySizeMiB: 4096, disks: [FIXTURE_DISK] });
+    expect(check('hugepages', {}, pci).message).toBe(
+      "2048 huge pages reserved, 3072 planned (4096 MiB + 1024 pages for SPDK's NVMe driver)",
     );
   });
 
@@ -162,13 +170,29 @@ describe('checks', () => {
     );
   });
 
-  it('identity-files: the paths read are the files Talos derives', async () => {
+  it('identity-files: every file Talos derives is read and compared', async () => {
+    const { cp, mkdtemp, rm, writeFile } = await import('node:fs/promises');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
     const { identityFiles, deriveIdentity } = await import('../../src/identity/derive.js');
-    const { IDENTITY_FILE_PATHS } = await import('../../src/preflight/reader.js');
-    const derived = identityFiles(deriveIdentity({ machineId: '0'.repeat(32) })).map(
-      (f) => `/${f.path}`,
-    );
-    expect([...IDENTITY_FILE_PATHS].sort()).toEqual(derived.sort());
+    const dir = await mkdtemp(join(tmpdir(), 'tl-identity-'));
+    try {
+      const derived = identityFiles(deriveIdentity({ machineId: HEALTHY_MACHINE_ID }));
+      // The healthy node holds exactly these files; changing any one must make the check fail
+      // and name that file, so no derived file can go unread.
+      for (const file of derived) {
+        const root = join(dir, file.path.replaceAll('/', '_'));
+        await cp(HEALTHY_FIXTURE, root, { recursive: true });
+        await writeFile(join(root, file.path), `${file.content}x`);
+        const facts = await collectFacts(await LocalRootReader.open(root, 'n'));
+        const result = check('identity-files', facts);
+        expect(result.status, file.path).toBe('fail');
+        expect(result.message).toContain(`/${file.path} is `);
+      }
+      expect(check('identity-files', {}).status).toBe('pass');
+    } finally {
+      await rm(dir, { recursive: true, force: true });
+    }
   });
 
   it('extensions and iscsid-service: name what is missing and how to add it', () => {

@@ -29,7 +29,7 @@ describe('renderPatch', () => {
       { format: 'yaml' },
     );
     expect(text).toContain('name: "0000:01:00.0"');
-    expect(text).toContain('vm.nr_hugepages: "1024"');
+    expect(text).toContain('vm.nr_hugepages: "2048"');
   });
 
   it('separates documents with --- and refuses to render nothing', () => {

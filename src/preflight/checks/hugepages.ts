@@ -1,4 +1,4 @@
-import { HUGEPAGE_SIZE_MIB } from '../../longhorn/requirements.js';
+import { HUGEPAGE_SIZE_MIB, SPDK_NVME_DRIVER_HUGEPAGES } from '../../longhorn/requirements.js';
 import { type CheckDefinition, fail, pass, skip, skipUnobserved, warn } from '../check.js';
 import { REMEDY } from '../remedies.js';
 
@@ -20,8 +20,11 @@ export const hugepagesCheck: CheckDefinition = {
       );
     }
     if (total < wanted) {
+      const pci = needs.disks.some((disk) => disk.kind === 'pci')
+        ? ` + ${SPDK_NVME_DRIVER_HUGEPAGES} pages for SPDK's NVMe driver`
+        : '';
       return fail(
-        `${total} huge pages reserved, ${wanted} planned (${needs.memorySizeMiB} MiB)`,
+        `${total} huge pages reserved, ${wanted} planned (${needs.memorySizeMiB} MiB${pci})`,
         REMEDY.hugepages(wanted),
       );
     }
