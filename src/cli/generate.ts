@@ -4,6 +4,7 @@ import { TalosLonghornError } from '../errors.js';
 import { longhornHelmValues } from '../longhorn/helm-values.js';
 import { loadPlan, MAX_PLAN_BYTES } from '../plan/load.js';
 import { type ClusterFile, formatSummary, renderClusterFiles } from '../plan/render.js';
+import { isPreRelease } from '../talos/versions.js';
 import { parseCommandArgs } from './args.js';
 import { type FileToWrite, readInputFile, writeFilesAtomic } from './files.js';
 import type { Command } from './main.js';
@@ -14,6 +15,9 @@ Generate everything a cluster plan describes, for talosctl, talhelper, Omni or H
   <node>.patch.yaml        the node's machine-config patch (strategic merge, Talos version of the plan)
   <node>.identity.json     machine-id, IQN, initiator name, NVMe host ID/NQN (nodes with an identity)
   schematic.yaml           the Image Factory schematic, its ID in the leading comment
+  installer.yaml           imager profile: the schematic's installer with longhorn-v2-node added
+                           (Image Factory serves official extensions only; build it with the
+                           imager to install the extension)
   longhorn-values.yaml     Longhorn Helm values: v2 engine, huge pages, memory size
   longhorn-namespace.yaml  the longhorn-system Namespace with privileged Pod Security labels
 
@@ -87,7 +91,7 @@ export const command: Command = {
     io.stdout.write(
       [
         '',
-        `Talos ${plan.talosVersion}, schematic ${plan.schematicId}`,
+        `Talos ${plan.talosVersion}${isPreRelease(plan.talosVersion) ? ' (a pre-release)' : ''} (installer ${plan.installer.tag}${plan.installer.fromFacts ? ', the newest release known' : ''}; config created by Talos ${plan.configOrigin}), schematic ${plan.schematicId}`,
         `Longhorn: v2DataEngine ${settings.v2DataEngine}, dataEngineMemorySize ${settings.dataEngineMemorySize ?? '-'}`,
         `${files.length} files in ${out}`,
         '',

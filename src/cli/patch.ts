@@ -4,6 +4,7 @@ import type { NodeOptions } from '../longhorn/options.js';
 import { parseNodeOptions } from '../longhorn/parse-options.js';
 import { planNode } from '../longhorn/plan.js';
 import type { TalosDocument } from '../talos/documents.js';
+import { checkConfigOrigin, nodeMetadataForm, patchHeader } from '../talos/capabilities.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { PATCH_FORMATS, type PatchFormat, renderPatch } from '../talos/serialise.js';
 import {
@@ -31,6 +32,7 @@ const MAX_OPTIONS_FILE_BYTES = 1 << 20;
 export const PATCH_FLAGS = {
   ...NODE_FLAGS,
   'talos-version': { type: 'string' },
+  'config-origin': { type: 'string' },
   options: { type: 'string' },
   output: { type: 'string' },
   out: { type: 'string', short: 'o' },
@@ -38,13 +40,14 @@ export const PATCH_FLAGS = {
 
 export type PatchFlagValues = NodeFlagValues & {
   readonly 'talos-version'?: string;
+  readonly 'config-origin'?: string;
   readonly options?: string;
   readonly output?: string;
   readonly out?: string;
 };
 
 const help = `Usage: talos-longhorn patch [node options | --options FILE] [--talos-version VERSION]
-                            [--output yaml|json] [-o FILE]
+                            [--config-origin VERSION] [--output yaml|json] [-o FILE]
 
 Print the Talos machine-configuration patch that prepares one node for Longhorn's v2 data
 engine, in the form the target Talos version expects: kernel modules, huge pages, v2 disks
@@ -54,7 +57,12 @@ Terraform's config_patches or talhelper's patches.
 
 Target:
   --talos-version VERSION   ${SUPPORTED_TALOS_VERSIONS.join(', ')} (written 1.13, v1.13 or v1.13.4);
-                            default ${DEFAULT_TALOS_VERSION}, the newest supported
+                            default ${DEFAULT_TALOS_VERSION}, the newest released (a pre-release
+                            such as 1.14 is only targeted when named)
+  --config-origin VERSION   the Talos version whose gen config created the node's config
+                            (default: the target); a node created before 1.14 keeps its
+                            labels in machine.nodeLabels, as Talos 1.14 refuses a KubeNodeConfig
+                            beside them (with --apply the node's stored config decides)
 
 ${NODE_FLAGS_HELP}  --options FILE            read the node options as JSON (schemas/node-options.schema.json)
                             instead of flags; "-" reads stdin
@@ -71,6 +79,7 @@ Exit status: 0 ok, 2 bad input or usage (including a need the Talos version cann
 
 export interface PatchResult {
   readonly version: TalosVersion;
+  readonly configOrigin: TalosVersion;
   readonly format: PatchFormat;
   readonly needs: NodeNeeds;
   readonly documents: readonly TalosDocument[];
@@ -111,12 +120,20 @@ export async function buildPatch(values: PatchFlagValues, io: Io): Promise<Patch
     values['talos-version'] === undefined
       ? DEFAULT_TALOS_VERSION
       : parseTalosVersion(values['talos-version'], '--talos-version');
+  const configOrigin =
+    values['config-origin'] === undefined
+      ? version
+      : parseTalosVersion(values['config-origin'], '--config-origin');
+  checkConfigOrigin(version, configOrigin, '--config-origin');
   const fromFlags = values.options === undefined;
   const options = await nodeOptions(values, io);
   try {
     const needs = planNode(options);
-    const documents = renderTalosDocuments(needs, version);
-    return { version, format, needs, documents, text: renderPatch(documents, { format }) };
+    const nodeMetadata = nodeMetadataForm(version, configOrigin);
+    const documents = renderTalosDocuments(needs, version, { nodeMetadata });
+    const header = patchHeader(version, configOrigin);
+    const text = renderPatch(documents, { format, header });
+    return { version, configOrigin, format, needs, documents, text };
   } catch (err) {
     throw fromFlags ? withFlagName(err) : err;
   }

@@ -1,5 +1,5 @@
 import { longhornSchematic, renderSchematicFile, schematicId } from '../talos/schematic.js';
-import { parseTalosVersion } from '../talos/versions.js';
+import { parseTalosTarget } from '../talos/versions.js';
 import { oneOf, parseCommandArgs } from './args.js';
 import type { Command } from './main.js';
 
@@ -41,7 +41,7 @@ export const command: Command = {
     const version =
       values['talos-version'] === undefined
         ? undefined
-        : parseTalosVersion(values['talos-version'], '--talos-version');
+        : parseTalosTarget(values['talos-version'], '--talos-version');
     const schematic = longhornSchematic(
       { extensions: values.extension ?? [], extraKernelArgs: values['kernel-arg'] ?? [] },
       { extensions: '--extension', extraKernelArgs: '--kernel-arg' },

@@ -3,6 +3,8 @@ import {
   renderLonghornHelmValues,
   renderLonghornNamespace,
 } from '../longhorn/helm-values.js';
+import { patchHeader } from '../talos/capabilities.js';
+import { renderInstallerFile } from '../talos/installer.js';
 import { renderSchematicFile } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
 import type { ResolvedNode, ResolvedPlan } from './types.js';
@@ -15,6 +17,7 @@ export interface ClusterFile {
 
 export const CLUSTER_FILE_NAMES = {
   schematic: 'schematic.yaml',
+  installer: 'installer.yaml',
   helmValues: 'longhorn-values.yaml',
   namespace: 'longhorn-namespace.yaml',
 } as const;
@@ -22,8 +25,10 @@ export const CLUSTER_FILE_NAMES = {
 export const patchFileName = (node: string): string => `${node}.patch.yaml`;
 export const identityFileName = (node: string): string => `${node}.identity.json`;
 
-function nodeFiles(node: ResolvedNode): ClusterFile[] {
-  const files = [{ path: patchFileName(node.name), content: renderPatch(node.documents) }];
+function nodeFiles(plan: ResolvedPlan, node: ResolvedNode): ClusterFile[] {
+  const header = patchHeader(plan.talosVersion, plan.configOrigin);
+  const content = renderPatch(node.documents, { format: 'yaml', header });
+  const files = [{ path: patchFileName(node.name), content }];
   if (node.identity !== undefined) {
     const content = `${JSON.stringify(node.identity, null, 2)}\n`;
     files.push({ path: identityFileName(node.name), content });
@@ -33,15 +38,27 @@ function nodeFiles(node: ResolvedNode): ClusterFile[] {
 
 /**
  * Every file `generate` writes, in a fixed order: per node its patch and (when the identity is
- * known) its identity, then the schematic, the Longhorn Helm values and the namespace.
+ * known) its identity, then the schematic, the installer's imager profile, the Longhorn Helm
+ * values and the namespace.
  */
 export function renderClusterFiles(plan: ResolvedPlan): ClusterFile[] {
-  const files = plan.nodes.flatMap(nodeFiles);
+  const files = plan.nodes.flatMap((node) => nodeFiles(plan, node));
   const values = longhornHelmValues(plan.nodes.map((node) => node.needs));
   files.push(
     {
       path: CLUSTER_FILE_NAMES.schematic,
-      content: renderSchematicFile(plan.schematic, plan.talosVersion),
+      content: renderSchematicFile(plan.schematic, {
+        version: plan.talosVersion,
+        ...(plan.installer.fromFacts ? {} : { tag: plan.installer.tag }),
+      }),
+    },
+    {
+      path: CLUSTER_FILE_NAMES.installer,
+      content: renderInstallerFile({
+        schematicId: plan.schematicId,
+        tag: plan.installer.tag,
+        tagFromFacts: plan.installer.fromFacts,
+      }),
     },
     { path: CLUSTER_FILE_NAMES.helmValues, content: renderLonghornHelmValues(values) },
     { path: CLUSTER_FILE_NAMES.namespace, content: renderLonghornNamespace() },

@@ -3,9 +3,16 @@ import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { planNode, V2_ONLY_OPTIONS } from '../longhorn/plan.js';
+import { checkConfigOrigin, type NodeMetadataForm, nodeMetadataForm } from '../talos/capabilities.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, schematicId } from '../talos/schematic.js';
-import { DEFAULT_TALOS_VERSION, parseTalosVersion, type TalosVersion } from '../talos/versions.js';
+import {
+  DEFAULT_TALOS_VERSION,
+  installerTag,
+  parseTalosTarget,
+  parseTalosVersion,
+  type TalosTarget,
+} from '../talos/versions.js';
 import { parseFieldPath } from './field-path.js';
 import type { Plan, PlanNode, ResolvedNode, ResolvedPlan } from './types.js';
 
@@ -54,13 +61,14 @@ function resolveNode(
   node: PlanNode,
   index: number,
   defaults: NodeOptions,
-  version: TalosVersion,
+  version: TalosTarget['version'],
+  nodeMetadata: NodeMetadataForm,
 ): ResolvedNode {
   const identity = nodeIdentity(node, index);
   const options = nodeOptions(defaults, node);
   try {
     const needs = planNode(options);
-    const documents = renderTalosDocuments(needs, version);
+    const documents = renderTalosDocuments(needs, version, { nodeMetadata });
     return {
       name: node.name,
       options,
@@ -101,16 +109,30 @@ function checkUnique(plan: Plan, nodes: readonly ResolvedNode[]): void {
  * field (`nodes[2].hugepages`, `defaults.memorySizeMiB`, `talosVersion`).
  */
 export function resolvePlan(plan: Plan): ResolvedPlan {
-  const talosVersion =
+  const target: TalosTarget =
     plan.talosVersion === undefined
-      ? DEFAULT_TALOS_VERSION
-      : parseTalosVersion(plan.talosVersion, 'talosVersion');
+      ? { version: DEFAULT_TALOS_VERSION }
+      : parseTalosTarget(plan.talosVersion, 'talosVersion');
+  const talosVersion = target.version;
+  const configOrigin =
+    plan.configOrigin === undefined
+      ? talosVersion
+      : parseTalosVersion(plan.configOrigin, 'configOrigin');
+  checkConfigOrigin(talosVersion, configOrigin, 'configOrigin');
+  const form = nodeMetadataForm(talosVersion, configOrigin);
   const schematic = longhornSchematic({
     extensions: plan.extensions ?? [],
     extraKernelArgs: plan.extraKernelArgs ?? [],
   });
   const defaults = plan.defaults ?? {};
-  const nodes = plan.nodes.map((node, i) => resolveNode(node, i, defaults, talosVersion));
+  const nodes = plan.nodes.map((node, i) => resolveNode(node, i, defaults, talosVersion, form));
   checkUnique(plan, nodes);
-  return { talosVersion, schematic, schematicId: schematicId(schematic), nodes };
+  return {
+    talosVersion,
+    installer: installerTag(target),
+    configOrigin,
+    schematic,
+    schematicId: schematicId(schematic),
+    nodes,
+  };
 }

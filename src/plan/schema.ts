@@ -42,6 +42,13 @@ export const PLAN_SCHEMA = {
       maxLength: 32,
       description: 'Talos version the patches are written for, e.g. "1.11" or "v1.11.3".',
     },
+    configOrigin: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 32,
+      description:
+        "Talos version whose gen config created the nodes' machine configuration (default: talosVersion); a node created before 1.14 keeps node labels in machine.nodeLabels.",
+    },
     extensions: {
       type: 'array',
       maxItems: 64,

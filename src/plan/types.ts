@@ -19,6 +19,11 @@ export interface PlanNode extends NodeOptions {
 export interface Plan {
   /** Talos version the patches target (default: the project's default version). */
   readonly talosVersion?: string;
+  /**
+   * Talos version whose `gen config` created the nodes' machine configuration (default: the
+   * target). Decides the form of node labels and annotations on 1.14 (see `nodeMetadataForm`).
+   */
+  readonly configOrigin?: string;
   /** Official extensions besides the ones Longhorn needs. */
   readonly extensions?: readonly string[];
   /** Kernel arguments for the schematic, in order. */
@@ -41,6 +46,9 @@ export interface ResolvedNode {
 
 export interface ResolvedPlan {
   readonly talosVersion: TalosVersion;
+  /** The installer tag to reference, and whether it came from our facts (no patch level given). */
+  readonly installer: { readonly tag: string; readonly fromFacts: boolean };
+  readonly configOrigin: TalosVersion;
   readonly schematic: Schematic;
   readonly schematicId: string;
   readonly nodes: readonly ResolvedNode[];
