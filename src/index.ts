@@ -128,10 +128,13 @@ export {
   writeSnapshot,
 } from './preflight/index.js';
 export type { PatchFormat, TalosDocument, TalosVersion } from './talos/index.js';
+export type { NodeMetadataForm } from './talos/index.js';
 export {
   CAPABILITIES,
+  configOriginOf,
   DEFAULT_TALOS_VERSION,
   dataPathOnHost,
+  nodeMetadataForm,
   parseTalosVersion,
   renderPatch,
   renderTalosDocuments,

@@ -91,7 +91,7 @@ export const command: Command = {
     io.stdout.write(
       [
         '',
-        `Talos ${plan.talosVersion}${isPreRelease(plan.talosVersion) ? ' (a pre-release)' : ''} (installer ${plan.installer.tag}${plan.installer.fromFacts ? ', the newest release known' : ''}; config created by Talos ${plan.configOrigin}), schematic ${plan.schematicId}`,
+        `Talos ${plan.talosVersion} (${isPreRelease(plan.talosVersion) ? 'a pre-release; ' : ''}installer ${plan.installer.tag}${plan.installer.fromFacts ? ', the newest release known' : ''}; node config created by Talos ${plan.configOrigin}), schematic ${plan.schematicId}`,
         `Longhorn: v2DataEngine ${settings.v2DataEngine}, dataEngineMemorySize ${settings.dataEngineMemorySize ?? '-'}`,
         `${files.length} files in ${out}`,
         '',

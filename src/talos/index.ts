@@ -1,10 +1,16 @@
 // Talos versions, the capability table, and NodeNeeds → Talos documents → patch text (pure).
 export {
+  BUILT_IN_MODULES,
   CAPABILITIES,
   type CapabilityName,
+  isBuiltInModule,
+  type NodeMetadataForm,
+  nodeMetadataForm,
   requireCapability,
   supports,
 } from './capabilities.js';
+export { configOriginOf, kubeNodeConfigConflicts } from './config-origin.js';
+export { imagerProfile, renderInstallerFile } from './installer.js';
 export type {
   ExtensionServiceConfigDocument,
   KernelModuleConfigDocument,
@@ -17,7 +23,7 @@ export type {
   TalosDocument,
   UserVolumeConfigDocument,
 } from './documents.js';
-export { dataPathOnHost, renderTalosDocuments } from './render.js';
+export { dataPathOnHost, type RenderOptions, renderTalosDocuments } from './render.js';
 export {
   PATCH_FORMATS,
   type PatchFormat,
@@ -26,7 +32,12 @@ export {
 } from './serialise.js';
 export {
   DEFAULT_TALOS_VERSION,
+  installerTag,
+  isPreRelease,
+  NEWEST_KNOWN_RELEASE,
+  parseTalosTarget,
   parseTalosVersion,
+  type TalosTarget,
   SUPPORTED_TALOS_VERSIONS,
   type TalosVersion,
   versionIndex,

@@ -75,19 +75,16 @@ describe('talos-longhorn patch', () => {
     expect(result.stdout).toBe(await readFile(`${fixturesDir}1.14/full.expected.yaml`, 'utf8'));
   });
 
-  it('defaults to the newest Talos version and says so in --help', async () => {
+  it('defaults to the newest released Talos (1.13; 1.14 is a release candidate) and names it', async () => {
     const result = await runCli(['patch']);
     expect(result.status).toBe(0);
-    expect(kinds(result.stdout)).toEqual([
-      'KernelModuleConfig',
-      'KernelModuleConfig',
-      'KernelModuleConfig',
-      'KernelModuleConfig',
-      'SysctlConfig',
-      'ExtensionServiceConfig',
-    ]);
+    // ../shared/talos/FACTS.md §8: 1.13.9 is the newest GA, 1.14 only v1.14.0-rc.1.
+    expect(result.stdout.split('\n')[0]).toBe('# talos-longhorn patch for Talos 1.13');
+    expect(kinds(result.stdout)).toEqual([undefined, 'ExtensionServiceConfig']);
+    const explicit = await runCli(['patch', '--talos-version', '1.14']);
+    expect(explicit.stdout.split('\n')[0]).toMatch(/^# talos-longhorn patch for Talos 1\.14 \(a pre-release\)/);
     const help = await runCli(['patch', '--help']);
-    expect(help.stdout).toMatch(/default 1\.14, the newest supported/);
+    expect(help.stdout).toMatch(/default 1\.13, the newest released/);
     for (const flag of [
       '--disk',
       '--hugepages',
@@ -165,14 +162,14 @@ describe('talos-longhorn patch', () => {
       /--data-path-disk: a data path on its own partition needs Talos 1\.10 or newer/,
     ],
     [
-      'diskless data path on 1.10',
-      ['--talos-version', '1.10', '--data-path'],
-      /--data-path: a data path without a dedicated disk needs Talos 1\.12 or newer/,
+      'parameters of built-in nvme_tcp on 1.12 (no machine.install.extraKernelArgs)',
+      ['--talos-version', '1.12', '--module-param', 'nvme_tcp:wq_unbound=Y'],
+      /parameters of built-in kernel modules \(nvme_tcp\.wq_unbound=Y\) needs Talos 1\.11 or older/,
     ],
     [
-      'diskless data path on 1.11',
-      ['--talos-version', '1.11', '--data-path'],
-      /needs Talos 1\.12 or newer/,
+      'config origin newer than the target',
+      ['--talos-version', '1.13', '--config-origin', '1.14'],
+      /--config-origin: Talos 1\.14 is newer than the target Talos 1\.13/,
     ],
   );
 
