@@ -127,8 +127,7 @@ export {
   TalosApiReader,
   writeSnapshot,
 } from './preflight/index.js';
-export type { PatchFormat, TalosDocument, TalosVersion } from './talos/index.js';
-export type { NodeMetadataForm } from './talos/index.js';
+export type { NodeMetadataForm, PatchFormat, TalosDocument, TalosVersion } from './talos/index.js';
 export {
   CAPABILITIES,
   configOriginOf,

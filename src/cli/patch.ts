@@ -3,8 +3,8 @@ import type { NodeNeeds } from '../longhorn/needs.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { parseNodeOptions } from '../longhorn/parse-options.js';
 import { planNode } from '../longhorn/plan.js';
-import type { TalosDocument } from '../talos/documents.js';
 import { checkConfigOrigin, nodeMetadataForm, patchHeader } from '../talos/capabilities.js';
+import type { TalosDocument } from '../talos/documents.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { PATCH_FORMATS, type PatchFormat, renderPatch } from '../talos/serialise.js';
 import {

@@ -3,7 +3,11 @@ import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { planNode, V2_ONLY_OPTIONS } from '../longhorn/plan.js';
-import { checkConfigOrigin, type NodeMetadataForm, nodeMetadataForm } from '../talos/capabilities.js';
+import {
+  checkConfigOrigin,
+  type NodeMetadataForm,
+  nodeMetadataForm,
+} from '../talos/capabilities.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, schematicId } from '../talos/schematic.js';
 import {

@@ -76,7 +76,10 @@ export type NodeMetadataForm = 'machine-fields' | 'kube-node-config';
  * `gen config` up to 1.13 writes `machine.nodeLabels` on every control plane. So a node created
  * before 1.14 keeps the old fields, which 1.14 still parses.
  */
-export function nodeMetadataForm(target: TalosVersion, origin: TalosVersion = target): NodeMetadataForm {
+export function nodeMetadataForm(
+  target: TalosVersion,
+  origin: TalosVersion = target,
+): NodeMetadataForm {
   if (!supports(target, 'kubeNodeConfig')) return 'machine-fields';
   return supports(origin, 'kubeNodeConfig') ? 'kube-node-config' : 'machine-fields';
 }

@@ -56,5 +56,7 @@ export function configOriginOf(storedDocuments: readonly unknown[]): NodeMetadat
       field: 'machine config',
     });
   }
-  return kubeNodeConfigConflicts(storedDocuments).length > 0 ? 'machine-fields' : 'kube-node-config';
+  return kubeNodeConfigConflicts(storedDocuments).length > 0
+    ? 'machine-fields'
+    : 'kube-node-config';
 }

@@ -10,7 +10,6 @@ export {
   supports,
 } from './capabilities.js';
 export { configOriginOf, kubeNodeConfigConflicts } from './config-origin.js';
-export { imagerProfile, renderInstallerFile } from './installer.js';
 export type {
   ExtensionServiceConfigDocument,
   KernelModuleConfigDocument,
@@ -23,6 +22,7 @@ export type {
   TalosDocument,
   UserVolumeConfigDocument,
 } from './documents.js';
+export { imagerProfile, renderInstallerFile } from './installer.js';
 export { dataPathOnHost, type RenderOptions, renderTalosDocuments } from './render.js';
 export {
   PATCH_FORMATS,
@@ -37,8 +37,8 @@ export {
   NEWEST_KNOWN_RELEASE,
   parseTalosTarget,
   parseTalosVersion,
-  type TalosTarget,
   SUPPORTED_TALOS_VERSIONS,
+  type TalosTarget,
   type TalosVersion,
   versionIndex,
 } from './versions.js';

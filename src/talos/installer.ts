@@ -43,7 +43,9 @@ export function imagerProfile(input: InstallerInput) {
 export function renderInstallerFile(input: InstallerInput): string {
   const profile = imagerProfile(input);
   const tagNote = input.tagFromFacts
-    ? [`# ${input.tag} is the newest release of this minor that talos-longhorn knows; set your exact release in the plan's talosVersion.`]
+    ? [
+        `# ${input.tag} is the newest release of this minor that talos-longhorn knows; set your exact release in the plan's talosVersion.`,
+      ]
     : [];
   const lines = [
     `# Imager profile: the Image Factory installer of schematic ${input.schematicId}`,

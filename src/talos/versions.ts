@@ -75,7 +75,10 @@ export function parseTalosTarget(text: string, field = 'talosVersion'): TalosTar
  * The installer tag to reference for a target: the exact tag the user gave, else the newest
  * release our facts know for that minor (`fromFacts` says which it is).
  */
-export function installerTag(target: TalosTarget): { readonly tag: string; readonly fromFacts: boolean } {
+export function installerTag(target: TalosTarget): {
+  readonly tag: string;
+  readonly fromFacts: boolean;
+} {
   if (target.tag !== undefined) return { tag: target.tag, fromFacts: false };
   return { tag: NEWEST_KNOWN_RELEASE[target.version].tag, fromFacts: true };
 }

@@ -82,7 +82,9 @@ describe('talos-longhorn patch', () => {
     expect(result.stdout.split('\n')[0]).toBe('# talos-longhorn patch for Talos 1.13');
     expect(kinds(result.stdout)).toEqual([undefined, 'ExtensionServiceConfig']);
     const explicit = await runCli(['patch', '--talos-version', '1.14']);
-    expect(explicit.stdout.split('\n')[0]).toMatch(/^# talos-longhorn patch for Talos 1\.14 \(a pre-release\)/);
+    expect(explicit.stdout.split('\n')[0]).toMatch(
+      /^# talos-longhorn patch for Talos 1\.14 \(a pre-release\)/,
+    );
     const help = await runCli(['patch', '--help']);
     expect(help.stdout).toMatch(/default 1\.13, the newest released/);
     for (const flag of [

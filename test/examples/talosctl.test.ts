@@ -38,7 +38,9 @@ describe('examples/talosctl', () => {
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(readme).toContain(`factory.talos.dev/installer/${id}:`);
     // The path ends with the extension installed: the imager builds installer.yaml's profile.
-    const installer = parseYaml(await readFile(join(example, 'patches/installer.yaml'), 'utf8')) as {
+    const installer = parseYaml(
+      await readFile(join(example, 'patches/installer.yaml'), 'utf8'),
+    ) as {
       version: string;
       input: { baseInstaller: { imageRef: string } };
     };

@@ -168,7 +168,9 @@ describe('the API source with role os:reader', () => {
     const results = await viaApi('dm-crypt-built-in-no-sys-module', reader);
     const modules = results.find((result) => result.id === 'kernel-modules');
     expect(modules?.status).toBe('warn');
-    expect(modules?.message).toMatch(/dm_crypt not loaded, and built-in modules cannot be read here/);
+    expect(modules?.message).toMatch(
+      /dm_crypt not loaded, and built-in modules cannot be read here/,
+    );
   });
 
   it('finds nvme_tcp built in on 1.14 from KernelModuleStatuses alone', async () => {

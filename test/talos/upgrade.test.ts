@@ -9,10 +9,10 @@ import {
   supports,
   type TalosVersion,
 } from '../../src/index.js';
-import { versionIndex } from '../../src/talos/versions.js';
 import { checkConfigOrigin, nodeMetadataForm } from '../../src/talos/capabilities.js';
 import { configOriginOf } from '../../src/talos/config-origin.js';
 import { type JsonMap, mergeDocuments } from '../../src/talos/strategic-merge.js';
+import { versionIndex } from '../../src/talos/versions.js';
 import { itWithShared } from '../helpers/shared.js';
 import { schemaErrors } from './official-schema.js';
 
@@ -56,10 +56,19 @@ function controlPlane113(): JsonMap[] {
         token: 'placeholder.token',
         ca: { crt: 'cGxhY2Vob2xkZXI=', key: 'cGxhY2Vob2xkZXI=' },
         certSANs: [],
-        kubelet: { image: 'ghcr.io/siderolabs/kubelet:v1.34.1', defaultRuntimeSeccompProfileEnabled: true, disableManifestsDirectory: true },
+        kubelet: {
+          image: 'ghcr.io/siderolabs/kubelet:v1.34.1',
+          defaultRuntimeSeccompProfileEnabled: true,
+          disableManifestsDirectory: true,
+        },
         network: {},
         install: { disk: '/dev/sda', image: 'ghcr.io/siderolabs/installer:v1.13.9', wipe: false },
-        features: { rbac: true, stableHostname: true, apidCheckExtKeyUsage: true, diskQuotaSupport: true },
+        features: {
+          rbac: true,
+          stableHostname: true,
+          apidCheckExtKeyUsage: true,
+          diskQuotaSupport: true,
+        },
         nodeLabels: { [EXCLUDE_LB]: '' },
       },
       cluster: {
@@ -67,7 +76,11 @@ function controlPlane113(): JsonMap[] {
         secret: 'cGxhY2Vob2xkZXI=',
         controlPlane: { endpoint: 'https://10.0.0.10:6443' },
         clusterName: 'longhorn',
-        network: { dnsDomain: 'cluster.local', podSubnets: ['10.244.0.0/16'], serviceSubnets: ['10.96.0.0/12'] },
+        network: {
+          dnsDomain: 'cluster.local',
+          podSubnets: ['10.244.0.0/16'],
+          serviceSubnets: ['10.96.0.0/12'],
+        },
         token: 'placeholder.token',
         ca: { crt: 'cGxhY2Vob2xkZXI=', key: 'cGxhY2Vob2xkZXI=' },
       },
@@ -78,7 +91,7 @@ function controlPlane113(): JsonMap[] {
 /** A worker from gen config 1.13: no node labels in the stored config. */
 function worker113(): JsonMap[] {
   const [doc] = controlPlane113();
-  const machine = { ...(doc?.machine as JsonMap), type: 'worker' };
+  const machine: JsonMap = { ...(doc?.machine as JsonMap), type: 'worker' };
   delete machine.nodeLabels;
   return [{ ...doc, machine }];
 }
@@ -140,7 +153,7 @@ describe('a 1.13-origin control plane upgraded to 1.14', () => {
       {
         nodeLabels: fc.constant({}),
         nodeAnnotations: fc.constant({ a: 'b' }),
-        nodeIP: fc.constant({ validSubnets: ['10.0.0.0/8'] }),
+        nodeIP: fc.constant<JsonMap>({ validSubnets: ['10.0.0.0/8'] }),
         registerWithFQDN: fc.boolean(),
         allowSchedulingOnControlPlanes: fc.boolean(),
       },

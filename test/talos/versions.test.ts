@@ -84,7 +84,11 @@ describe('capability table', () => {
   /** Versions whose official schema has a document `kind`, or a property at a `$defs` path. */
   function schemaHas(test: (defs: Record<string, SchemaNode>) => boolean): string[] {
     return SUPPORTED_TALOS_VERSIONS.filter((v) =>
-      test(readSharedJson<{ $defs: Record<string, SchemaNode> }>(`talos/schemas/v${v}/config.schema.json`).$defs),
+      test(
+        readSharedJson<{ $defs: Record<string, SchemaNode> }>(
+          `talos/schemas/v${v}/config.schema.json`,
+        ).$defs,
+      ),
     );
   }
   const hasKind = (kind: string) => (defs: Record<string, SchemaNode>) =>
@@ -95,7 +99,10 @@ describe('capability table', () => {
     SUPPORTED_TALOS_VERSIONS.filter((v) => supports(v, name));
 
   itWithShared('agrees with the official schemas of every version', () => {
-    const fromSchemas: [keyof typeof CAPABILITIES, (defs: Record<string, SchemaNode>) => boolean][] = [
+    const fromSchemas: [
+      keyof typeof CAPABILITIES,
+      (defs: Record<string, SchemaNode>) => boolean,
+    ][] = [
       ['extensionServiceConfig', hasKind('ExtensionServiceConfig')],
       ['pciDriverRebindConfig', hasKind('PCIDriverRebindConfig')],
       ['userVolumeConfig', hasKind('UserVolumeConfig')],
@@ -182,7 +189,8 @@ describe('capability table', () => {
   it('parameters of built-in modules become kernel arguments, or exit 2 where no field exists', () => {
     // FACTS §8: nvme_tcp and dm_crypt are built in; their module parameters are never applied.
     for (const name of ['nvme_tcp', 'dm_crypt']) {
-      for (const version of SUPPORTED_TALOS_VERSIONS) expect(isBuiltInModule(version, name)).toBe(true);
+      for (const version of SUPPORTED_TALOS_VERSIONS)
+        expect(isBuiltInModule(version, name)).toBe(true);
     }
     expect(isBuiltInModule('1.13', 'vfio_pci')).toBe(false);
     const needs = planNode({
@@ -192,9 +200,15 @@ describe('capability table', () => {
       ],
     });
     for (const version of ['1.9', '1.10', '1.11'] as const) {
-      const [patch] = renderTalosDocuments(needs, version) as { machine: Record<string, unknown> }[];
+      const [patch] = renderTalosDocuments(needs, version) as {
+        machine: Record<string, unknown>;
+      }[];
       expect(patch?.machine.install).toEqual({ extraKernelArgs: ['nvme_tcp.wq_unbound=Y'] });
-      const modules = (patch?.machine.kernel as { modules: { name: string; parameters?: string[] }[] }).modules;
+      const modules = (
+        (patch?.machine.kernel ?? { modules: [] }) as {
+          modules: { name: string; parameters?: string[] }[];
+        }
+      ).modules;
       // A loadable module keeps its parameters.
       expect(modules.find((m) => m.name === 'vfio_pci')?.parameters).toEqual(['disable_idle_d3=1']);
     }
@@ -206,7 +220,9 @@ describe('capability table', () => {
     }
     // No parameters: nothing for the kernel command line, every version renders.
     for (const version of SUPPORTED_TALOS_VERSIONS) {
-      expect(JSON.stringify(renderTalosDocuments(planNode({}), version))).not.toContain('extraKernelArgs');
+      expect(JSON.stringify(renderTalosDocuments(planNode({}), version))).not.toContain(
+        'extraKernelArgs',
+      );
     }
   });
 
