@@ -80,7 +80,7 @@ describe('talos-longhorn patch', () => {
     expect(result.status).toBe(0);
     // ../shared/talos/FACTS.md §8: 1.13.9 is the newest GA, 1.14 only v1.14.0-rc.1.
     expect(result.stdout.split('\n')[0]).toBe('# talos-longhorn patch for Talos 1.13');
-    expect(kinds(result.stdout)).toEqual([undefined, 'ExtensionServiceConfig']);
+    expect(kinds(result.stdout)).toEqual(['v1alpha1', 'ExtensionServiceConfig']);
     const explicit = await runCli(['patch', '--talos-version', '1.14']);
     expect(explicit.stdout.split('\n')[0]).toMatch(
       /^# talos-longhorn patch for Talos 1\.14 \(a pre-release\)/,
@@ -103,7 +103,7 @@ describe('talos-longhorn patch', () => {
   it('prints 1.13 in the v1alpha1 form and JSON on request', async () => {
     const yaml = await runCli(['patch', '--talos-version', '1.13', '--disable-v2']);
     expect(yaml.stdout).toBe(
-      'machine:\n  kernel:\n    modules:\n      - name: dm_crypt\n  nodeLabels:\n    node.longhorn.io/disable-v2-data-engine: "true"\n---\napiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: longhorn-v2-node\nenvironment:\n  - LONGHORN_V2_MODULES=dm_crypt\n  - LONGHORN_V2_HUGEPAGES=0\n  - LONGHORN_V2_CLEANUP_MODE=report\n  - LONGHORN_V2_CLEANUP_INTERVAL=60\n',
+      '# talos-longhorn patch for Talos 1.13\nmachine:\n  kernel:\n    modules:\n      - name: dm_crypt\n  nodeLabels:\n    node.longhorn.io/disable-v2-data-engine: "true"\n---\napiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: longhorn-v2-node\nenvironment:\n  - LONGHORN_V2_MODULES=dm_crypt\n  - LONGHORN_V2_HUGEPAGES=0\n  - LONGHORN_V2_CLEANUP_MODE=report\n  - LONGHORN_V2_CLEANUP_INTERVAL=60\n',
     );
     const json = await runCli([
       'patch',
@@ -127,9 +127,10 @@ describe('talos-longhorn patch', () => {
   });
 
   it('reads --options from stdin', async () => {
-    const result = await runCli(['patch', '--options', '-', '--output', 'json'], {
-      input: '{"v2DataEngine": false, "extension": false, "encryption": false}',
-    });
+    const result = await runCli(
+      ['patch', '--talos-version', '1.14', '--options', '-', '--output', 'json'],
+      { input: '{"v2DataEngine": false, "extension": false, "encryption": false}' },
+    );
     expect(JSON.parse(result.stdout)).toEqual([
       {
         apiVersion: 'v1alpha1',
