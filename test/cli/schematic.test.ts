@@ -42,8 +42,8 @@ customization:
     });
     const yaml = await runCli(['schematic', ...args.slice(0, -2), '--talos-version', 'v1.12.1']);
     expect(yaml.stdout).toContain(`# ${value.id}\n`);
-    // A real tag (FACTS §8: 1.12.11 is the newest 1.12 release), never `v1.12.x`.
-    expect(yaml.stdout).toContain(`factory.talos.dev/installer/${value.id}:v1.12.11\n`);
+    // The exact release named, never `v1.12.x`.
+    expect(yaml.stdout).toContain(`factory.talos.dev/installer/${value.id}:v1.12.1\n`);
     expect(parseYaml(yaml.stdout)).toEqual(value.schematic);
     const id = await runCli(['schematic', ...args.slice(0, -2), '--output', 'id']);
     expect(id.stdout).toBe(`${value.id}\n`);
