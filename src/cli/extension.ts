@@ -24,7 +24,9 @@ build     Build the longhorn-v2-node Talos system extension as an OCI image layo
   --busybox PATH   static busybox to ship (default /usr/bin/busybox, Debian's busybox-static)
   --tag TAG        the tag in index.json (default: the package version)
   --source DIR     extension sources (default: the extension/ folder of this package)
-  Prints "oci:DIR:TAG <manifest digest> <bytes>"; push with skopeo copy oci:DIR:TAG docker://...
+  Prints "oci:DIR:TAG <manifest digest> <bytes>", then the reference for installer.yaml
+  (generate's imager profile): ociPath DIR, or REGISTRY/longhorn-v2-node@<digest> once pushed
+  with skopeo copy oci:DIR:TAG docker://...
 
 validate  Check an unpacked extension (manifest.yaml and rootfs/, e.g. from
           umoci raw unpack) against Talos's extension rules.
@@ -70,6 +72,10 @@ async function build(args: readonly string[], io: Io): Promise<number> {
   });
   io.stdout.write(
     `oci:${values.out}:${values.tag ?? version} ${image.manifestDigest} ${image.totalSize}\n`,
+  );
+  // What installer.yaml (from generate) references: this layout by path, or the pushed image by digest.
+  io.stdout.write(
+    `installer.yaml: systemExtensions ociPath: ${values.out}, or once pushed imageRef: REGISTRY/longhorn-v2-node@${image.manifestDigest}\n`,
   );
   return 0;
 }

@@ -8,6 +8,7 @@ import {
 import { writeClusterFiles } from '../output/cluster-files.js';
 import { loadPlan, MAX_PLAN_BYTES } from '../plan/load.js';
 import { formatNextSteps, formatSummary } from '../plan/render.js';
+import { isPreRelease } from '../talos/versions.js';
 import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { readInputFile } from './files.js';
@@ -20,6 +21,9 @@ Generate everything a cluster plan describes, for talosctl, talhelper, Omni or H
   schematic.yaml           the Image Factory schematic, its ID in the leading comment
   <node>.longhorn-node.yaml  merge patch of the Longhorn Node registering the node's v2 disks
                            (kubectl -n longhorn-system patch nodes.longhorn.io <node> --type merge --patch-file FILE)
+  installer.yaml           imager profile: the schematic's installer with longhorn-v2-node added
+                           (Image Factory serves official extensions only; build it with the
+                           imager to install the extension)
   longhorn-values.yaml     Longhorn Helm values: v2 engine, huge pages, memory size
   longhorn-namespace.yaml  the longhorn-system Namespace with privileged Pod Security labels
 
@@ -97,7 +101,9 @@ export const command: Command = {
         : err;
     });
     io.stdout.write(formatSummary(plan));
-    io.stdout.write(`\nTalos ${plan.talosVersion}, schematic ${plan.schematicId}\n`);
+    io.stdout.write(
+      `\nTalos ${plan.talosVersion} (${isPreRelease(plan.talosVersion) ? 'a pre-release; ' : ''}installer ${plan.installer.tag}${plan.installer.fromFacts ? ', the newest release known' : ''}; node config created by Talos ${plan.configOrigin}), schematic ${plan.schematicId}\n`,
+    );
     io.stdout.write(formatNextSteps(plan, out));
     io.stdout.write(`${written.length + unchanged.length} files in ${out}\n`);
     return 0;

@@ -8,6 +8,7 @@ import {
   parseLonghornVersion,
   SUPPORTED_LONGHORN_VERSIONS,
 } from '../longhorn/versions.js';
+import { checkConfigOrigin, nodeMetadataForm, patchHeader } from '../talos/capabilities.js';
 import type { TalosDocument } from '../talos/documents.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { PATCH_FORMATS, type PatchFormat, renderPatch } from '../talos/serialise.js';
@@ -37,6 +38,7 @@ export const PATCH_FLAGS = {
   ...NODE_FLAGS,
   'talos-version': { type: 'string' },
   'longhorn-version': { type: 'string' },
+  'config-origin': { type: 'string' },
   options: { type: 'string' },
   output: { type: 'string', short: 'o' },
   out: { type: 'string' },
@@ -45,13 +47,15 @@ export const PATCH_FLAGS = {
 export type PatchFlagValues = NodeFlagValues & {
   readonly 'talos-version'?: string;
   readonly 'longhorn-version'?: string;
+  readonly 'config-origin'?: string;
   readonly options?: string;
   readonly output?: string;
   readonly out?: string;
 };
 
 const help = `Usage: talos-longhorn patch [node options | --options FILE] [--talos-version VERSION]
-                            [--longhorn-version VERSION] [-o yaml|json] [--out FILE]
+                            [--longhorn-version VERSION] [--config-origin VERSION]
+                            [-o yaml|json] [--out FILE]
 
 Print the Talos machine-configuration patch that prepares one node for Longhorn's v2 data
 engine, in the form the target Talos version expects: kernel modules, huge pages, v2 disks
@@ -61,7 +65,12 @@ Terraform's config_patches or talhelper's patches.
 
 Target:
   --talos-version VERSION   ${SUPPORTED_TALOS_VERSIONS.join(', ')} (written 1.13, v1.13 or v1.13.4);
-                            default ${DEFAULT_TALOS_VERSION}, the newest supported
+                            default ${DEFAULT_TALOS_VERSION}, the newest released (a pre-release
+                            such as 1.14 is only targeted when named)
+  --config-origin VERSION   the Talos version whose gen config created the node's config
+                            (default: the target); a node created before 1.14 keeps its
+                            labels in machine.nodeLabels, as Talos 1.14 refuses a KubeNodeConfig
+                            beside them (with --apply the node's stored config decides)
   --longhorn-version VERSION
                             ${SUPPORTED_LONGHORN_VERSIONS.join(', ')} (written 1.10 or 1.10.2); default
                             ${DEFAULT_LONGHORN_VERSION}. Decides whether the default-disks annotation is
@@ -80,6 +89,7 @@ ${PATCH_APPLY_HELP}`;
 
 export interface PatchResult {
   readonly version: TalosVersion;
+  readonly configOrigin: TalosVersion;
   readonly format: PatchFormat;
   readonly needs: NodeNeeds;
   readonly documents: readonly TalosDocument[];
@@ -124,12 +134,20 @@ export async function buildPatch(values: PatchFlagValues, io: Io): Promise<Patch
     values['longhorn-version'] === undefined
       ? DEFAULT_LONGHORN_VERSION
       : parseLonghornVersion(values['longhorn-version'], '--longhorn-version');
+  const configOrigin =
+    values['config-origin'] === undefined
+      ? version
+      : parseTalosVersion(values['config-origin'], '--config-origin');
+  checkConfigOrigin(version, configOrigin, '--config-origin');
   const fromFlags = values.options === undefined;
   const options = await nodeOptions(values, io);
   try {
     const needs = planNode(options, longhorn);
-    const documents = renderTalosDocuments(needs, version);
-    return { version, format, needs, documents, text: renderPatch(documents, { format }) };
+    const nodeMetadata = nodeMetadataForm(version, configOrigin);
+    const documents = renderTalosDocuments(needs, version, { nodeMetadata });
+    const header = patchHeader(version, configOrigin);
+    const text = renderPatch(documents, { format, header });
+    return { version, configOrigin, format, needs, documents, text };
   } catch (err) {
     throw fromFlags ? withFlagName(err) : err;
   }

@@ -1,6 +1,6 @@
 import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT } from '../errors.js';
 import { longhornSchematic, renderSchematicFile, schematicId } from '../talos/schematic.js';
-import { parseTalosVersion } from '../talos/versions.js';
+import { parseTalosTarget } from '../talos/versions.js';
 import { outPath, outputFormat, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 
@@ -54,7 +54,7 @@ export const command: Command = {
     const version =
       values['talos-version'] === undefined
         ? undefined
-        : parseTalosVersion(values['talos-version'], '--talos-version');
+        : parseTalosTarget(values['talos-version'], '--talos-version');
     const schematic = longhornSchematic(
       { extensions: values.extension ?? [], extraKernelArgs: values['kernel-arg'] ?? [] },
       { extensions: '--extension', extraKernelArgs: '--kernel-arg' },

@@ -10,6 +10,7 @@ import {
 import type { NodeOptions } from '../longhorn/options.js';
 import { planNode } from '../longhorn/plan.js';
 import { DEFAULT_LONGHORN_VERSION, parseLonghornVersion } from '../longhorn/versions.js';
+import { checkConfigOrigin, nodeMetadataForm, patchHeader } from '../talos/capabilities.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, marshalSchematic, schematicId } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
@@ -34,6 +35,7 @@ const OTHER_KEYS = [
   'node_id',
   'talos_version',
   'longhorn_version',
+  'config_origin',
   'extensions',
   'extra_kernel_args',
 ];
@@ -51,7 +53,9 @@ writes one JSON object of strings on stdout. No files are written; output is det
 
 Query keys (all optional; an empty string counts as absent; {} gives the default patch):
   machine_id | node_id        the node's identity (gives machine_id, iqn, ... in the result)
-  talos_version              e.g. 1.11 or v1.11.3 (default ${DEFAULT_TALOS_VERSION})
+  talos_version              e.g. 1.11 or v1.11.3 (default ${DEFAULT_TALOS_VERSION}, the newest released)
+  config_origin              Talos version whose gen config created the node's config
+                             (default: talos_version); before 1.14, labels stay in machine.nodeLabels
   longhorn_version           e.g. 1.10 or 1.10.2 (default ${DEFAULT_LONGHORN_VERSION})
   v2_data_engine             "true" (default) or "false"
   memory_size_mib, hugepages Longhorn's v2 memory size (MiB) / explicit count of 2 MiB pages
@@ -183,6 +187,11 @@ export function terraformResult(query: Query): Record<string, string> {
     query.talos_version === undefined
       ? DEFAULT_TALOS_VERSION
       : parseTalosVersion(query.talos_version, 'query.talos_version');
+  const origin =
+    query.config_origin === undefined
+      ? version
+      : parseTalosVersion(query.config_origin, 'query.config_origin');
+  checkConfigOrigin(version, origin, 'query.config_origin');
   const schematic = longhornSchematic(
     {
       extensions: list(query.extensions ?? ''),
@@ -198,7 +207,10 @@ export function terraformResult(query: Query): Record<string, string> {
         ? DEFAULT_LONGHORN_VERSION
         : parseLonghornVersion(query.longhorn_version, 'query.longhorn_version');
     const needs = planNode(nodeOptionsFromQuery(query), longhorn);
-    patch = renderPatch(renderTalosDocuments(needs, version), { format: 'yaml' });
+    const documents = renderTalosDocuments(needs, version, {
+      nodeMetadata: nodeMetadataForm(version, origin),
+    });
+    patch = renderPatch(documents, { format: 'yaml', header: patchHeader(version, origin) });
     modules = needs.modules.map((module) => module.name);
   } catch (err) {
     throw relabelOptionError(err, queryLabel);

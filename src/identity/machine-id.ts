@@ -1,9 +1,11 @@
 import { describeChar, TalosLonghornError } from '../errors.js';
-import { decodeBase62 } from './base62.js';
+import { decodeBase62, encodeBase62 } from './base62.js';
 
 export const MACHINE_ID_LENGTH = 32;
 /** Talos takes the machine-id from the first 16 bytes of the decoded node identity. */
 const MACHINE_ID_BYTES = MACHINE_ID_LENGTH / 2;
+/** A Talos node identity is 32 random bytes (node-identity.yaml `nodeId`), always. */
+export const NODE_ID_BYTES = 32;
 
 function isHexDigit(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);
@@ -56,10 +58,13 @@ export function machineIdFromNodeId(nodeId: string, field = 'nodeId'): string {
     });
   }
   const bytes = decodeBase62(trimmed, field);
-  if (bytes.length < MACHINE_ID_BYTES) {
+  // One character too few or too many still decodes, to other bytes; a dropped last character
+  // can even leave 32 bytes. Talos writes the encoder's output, so a real node ID decodes to 32
+  // bytes that encode back to the same text.
+  if (bytes.length !== NODE_ID_BYTES || encodeBase62(bytes) !== trimmed) {
     throw new TalosLonghornError(
       'invalid-input',
-      `decodes to ${bytes.length} bytes; a Talos node ID holds at least ${MACHINE_ID_BYTES} (normally 32)`,
+      `decodes to ${bytes.length} bytes; a Talos node ID decodes to exactly ${NODE_ID_BYTES} (check for a missing or extra character)`,
       { field },
     );
   }

@@ -1,8 +1,7 @@
 import { describeChar, invalidInput } from '../errors.js';
 import type { DiskNeed } from './needs.js';
-import { LONGHORN_BDF_PATTERN } from './requirements.js';
+import { isPciAddress } from './pci-address.js';
 
-const SHORT_BDF = /^[a-f0-9]{2}:[a-f0-9]{2}\.[a-f0-9]$/;
 /** Looks like someone meant a PCI address (hex digits, colons, a dot) rather than a path. */
 const BDF_LIKE = /^[^/]*[:.]/;
 const PATH_CHAR = /[A-Za-z0-9._:+@,=/-]/;
@@ -10,7 +9,7 @@ const MAX_PATH_LENGTH = 256;
 const MAX_DISK_NAME_LENGTH = 63;
 
 const BDF_EXPECTED =
-  'expected a PCI address DDDD:BB:DD.F in hex such as 0000:01:00.0 (or 01:00.0 for domain 0000), or a block device path under /dev/';
+  'expected a PCI address DDDD:BB:DD.F in hex (device at most 1f, function at most 7) such as 0000:01:00.0 (or 01:00.0 for domain 0000), or a block device path under /dev/';
 
 /**
  * Normalise a PCI address to Longhorn's lowercase `DDDD:BB:DD.F` form. Upper case is folded and
@@ -18,8 +17,8 @@ const BDF_EXPECTED =
  */
 export function parsePciAddress(text: string, field: string): string {
   const lower = text.trim().toLowerCase();
-  if (LONGHORN_BDF_PATTERN.test(lower)) return lower;
-  if (SHORT_BDF.test(lower)) return `0000:${lower}`;
+  if (isPciAddress(lower)) return lower;
+  if (isPciAddress(`0000:${lower}`)) return `0000:${lower}`;
   throw invalidInput(field, `${JSON.stringify(text)} is not a PCI address; ${BDF_EXPECTED}`);
 }
 

@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors.js';
+import { checkTextField } from '../text-field.js';
 import { planDisks } from './disks.js';
 import {
   DEFAULT_CLEANUP_INTERVAL_SECONDS,
@@ -37,12 +38,6 @@ export const CLEANUP_MODES: readonly CleanupMode[] = ['off', 'report', 'remove']
 /** Talos byte sizes: a whole number with an optional decimal or binary unit. */
 export const BYTE_SIZE_PATTERN = /^[1-9][0-9]{0,15}(B|kB|KB|KiB|MB|MiB|GB|GiB|TB|TiB|PB|PiB)?$/;
 export const MAX_DISK_SELECTOR_LENGTH = 1024;
-
-/** C0 controls and DEL: a selector is one line of text. */
-function isControl(ch: string): boolean {
-  const code = ch.charCodeAt(0);
-  return code < 0x20 || code === 0x7f;
-}
 
 function integerIn(value: number, field: string, min: number, max: number, unit: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -106,12 +101,13 @@ function planDataPath(options: NodeOptions): { dataPath: boolean; disk?: DataPat
   if (typeof selector !== 'string' || selector.trim() === '') {
     throw invalidInput('dataPathDisk', 'empty disk selector; expected a Talos CEL expression');
   }
-  if (selector.length > MAX_DISK_SELECTOR_LENGTH || [...selector].some(isControl)) {
+  if (selector.length > MAX_DISK_SELECTOR_LENGTH) {
     throw invalidInput(
       'dataPathDisk',
       `expected one line of at most ${MAX_DISK_SELECTOR_LENGTH} characters`,
     );
   }
+  checkTextField(selector, 'dataPathDisk');
   const minSize = options.dataPathMinSize ?? DEFAULT_DATA_PATH_MIN_SIZE;
   if (typeof minSize !== 'string' || !BYTE_SIZE_PATTERN.test(minSize)) {
     throw invalidInput(

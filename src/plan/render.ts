@@ -10,6 +10,8 @@ import {
   longhornNodePatchFileName,
   renderLonghornNodePatch,
 } from '../longhorn/node-cr.js';
+import { patchHeader } from '../talos/capabilities.js';
+import { renderInstallerFile } from '../talos/installer.js';
 import { dataPathOnHost } from '../talos/render.js';
 import { renderSchematicFile } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
@@ -24,6 +26,7 @@ export interface ClusterFile {
 
 export const CLUSTER_FILE_NAMES = {
   schematic: 'schematic.yaml',
+  installer: 'installer.yaml',
   helmValues: 'longhorn-values.yaml',
   namespace: 'longhorn-namespace.yaml',
 } as const;
@@ -38,7 +41,9 @@ function nodesWithDisks(plan: ResolvedPlan): ResolvedNode[] {
 }
 
 function nodeFiles(node: ResolvedNode, plan: ResolvedPlan): ClusterFile[] {
-  const files = [{ path: patchFileName(node.name), content: renderPatch(node.documents) }];
+  const header = patchHeader(plan.talosVersion, plan.configOrigin);
+  const content = renderPatch(node.documents, { format: 'yaml', header });
+  const files = [{ path: patchFileName(node.name), content }];
   if (node.identity !== undefined) {
     const content = `${JSON.stringify(node.identity, null, 2)}\n`;
     files.push({ path: identityFileName(node.name), content });
@@ -67,7 +72,7 @@ export function planHelmValues(plan: ResolvedPlan): LonghornHelmValues {
 /**
  * Every file `generate` writes, in a fixed order: per node its patch, (when the identity is
  * known) its identity and (when it has v2 disks) its Longhorn Node patch, then the schematic,
- * the Longhorn Helm values and the namespace.
+ * the installer's imager profile, the Longhorn Helm values and the namespace.
  */
 export function renderClusterFiles(plan: ResolvedPlan): ClusterFile[] {
   for (const [i, node] of plan.nodes.entries()) checkNodeName(node.name, `nodes[${i}].name`);
@@ -75,7 +80,18 @@ export function renderClusterFiles(plan: ResolvedPlan): ClusterFile[] {
   files.push(
     {
       path: CLUSTER_FILE_NAMES.schematic,
-      content: renderSchematicFile(plan.schematic, plan.talosVersion),
+      content: renderSchematicFile(plan.schematic, {
+        version: plan.talosVersion,
+        ...(plan.installer.fromFacts ? {} : { tag: plan.installer.tag }),
+      }),
+    },
+    {
+      path: CLUSTER_FILE_NAMES.installer,
+      content: renderInstallerFile({
+        schematicId: plan.schematicId,
+        tag: plan.installer.tag,
+        tagFromFacts: plan.installer.fromFacts,
+      }),
     },
     {
       path: CLUSTER_FILE_NAMES.helmValues,

@@ -8,9 +8,20 @@ import {
   type LonghornVersion,
   parseLonghornVersion,
 } from '../longhorn/versions.js';
+import {
+  checkConfigOrigin,
+  type NodeMetadataForm,
+  nodeMetadataForm,
+} from '../talos/capabilities.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { longhornSchematic, schematicId } from '../talos/schematic.js';
-import { DEFAULT_TALOS_VERSION, parseTalosVersion, type TalosVersion } from '../talos/versions.js';
+import {
+  DEFAULT_TALOS_VERSION,
+  installerTag,
+  parseTalosTarget,
+  parseTalosVersion,
+  type TalosTarget,
+} from '../talos/versions.js';
 import { parseFieldPath } from './field-path.js';
 import { checkNodeName } from './node-name.js';
 import type { Plan, PlanNode, ResolvedNode, ResolvedPlan } from './types.js';
@@ -65,15 +76,16 @@ function resolveNode(
   node: PlanNode,
   index: number,
   defaults: NodeOptions,
-  version: TalosVersion,
+  version: TalosTarget['version'],
   longhorn: LonghornVersion,
+  nodeMetadata: NodeMetadataForm,
 ): ResolvedNode {
   checkNodeName(node.name, `nodes[${index}].name`);
   const identity = nodeIdentity(node, index);
   const options = nodeOptions(defaults, node);
   try {
     const needs = planNode(options, longhorn);
-    const documents = renderTalosDocuments(needs, version);
+    const documents = renderTalosDocuments(needs, version, { nodeMetadata });
     return {
       name: node.name,
       options,
@@ -114,10 +126,17 @@ function checkUnique(plan: Plan, nodes: readonly ResolvedNode[]): void {
  * field (`nodes[2].hugepages`, `defaults.memorySizeMiB`, `talosVersion`, `longhornVersion`).
  */
 export function resolvePlan(plan: Plan, overrides: PlanOverrides = {}): ResolvedPlan {
-  const talosVersion =
+  const target: TalosTarget =
     plan.talosVersion === undefined
-      ? DEFAULT_TALOS_VERSION
-      : parseTalosVersion(plan.talosVersion, 'talosVersion');
+      ? { version: DEFAULT_TALOS_VERSION }
+      : parseTalosTarget(plan.talosVersion, 'talosVersion');
+  const talosVersion = target.version;
+  const configOrigin =
+    plan.configOrigin === undefined
+      ? talosVersion
+      : parseTalosVersion(plan.configOrigin, 'configOrigin');
+  checkConfigOrigin(talosVersion, configOrigin, 'configOrigin');
+  const form = nodeMetadataForm(talosVersion, configOrigin);
   const longhornVersion =
     overrides.longhornVersion ??
     (plan.longhornVersion === undefined
@@ -129,11 +148,13 @@ export function resolvePlan(plan: Plan, overrides: PlanOverrides = {}): Resolved
   });
   const defaults = plan.defaults ?? {};
   const nodes = plan.nodes.map((node, i) =>
-    resolveNode(node, i, defaults, talosVersion, longhornVersion),
+    resolveNode(node, i, defaults, talosVersion, longhornVersion, form),
   );
   checkUnique(plan, nodes);
   return {
     talosVersion,
+    installer: installerTag(target),
+    configOrigin,
     longhornVersion,
     longhornVersionDefaulted:
       overrides.longhornVersion === undefined && plan.longhornVersion === undefined,

@@ -41,6 +41,16 @@ export const PLAN_FIELDS: readonly PlanField[] = [
     },
   },
   {
+    name: 'configOrigin',
+    schema: {
+      type: 'string',
+      minLength: 1,
+      maxLength: 32,
+      description:
+        "Talos version whose gen config created the nodes' machine configuration (default: talosVersion); a node created before 1.14 keeps node labels in machine.nodeLabels.",
+    },
+  },
+  {
     name: 'longhornVersion',
     schema: {
       type: 'string',

@@ -22,6 +22,11 @@ export interface Plan {
   readonly talosVersion?: string;
   /** Longhorn minor the Helm values and Node patches target, `"1.10"` or `"1.10.2"` (default: the newest supported). */
   readonly longhornVersion?: string;
+  /**
+   * Talos version whose `gen config` created the nodes' machine configuration (default: the
+   * target). Decides the form of node labels and annotations on 1.14 (see `nodeMetadataForm`).
+   */
+  readonly configOrigin?: string;
   /** Official extensions besides the ones Longhorn needs. */
   readonly extensions?: readonly string[];
   /** Kernel arguments for the schematic, in order. */
@@ -47,6 +52,9 @@ export interface ResolvedPlan {
   readonly longhornVersion: LonghornVersion;
   /** True when the plan did not name a Longhorn version (the summary says the default was used). */
   readonly longhornVersionDefaulted: boolean;
+  /** The installer tag to reference, and whether it came from our facts (no patch level given). */
+  readonly installer: { readonly tag: string; readonly fromFacts: boolean };
+  readonly configOrigin: TalosVersion;
   readonly schematic: Schematic;
   readonly schematicId: string;
   readonly nodes: readonly ResolvedNode[];

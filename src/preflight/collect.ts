@@ -20,6 +20,7 @@ import {
   normaliseModuleName,
   PCI_ADDRESS,
   parseCpuinfo,
+  parseKernelConfig,
   parseMeminfo,
   parseProcModules,
   parseProcVersion,
@@ -132,6 +133,7 @@ function isBuiltinStatus(entry: ResourceEntry): boolean {
 
 function modulesFact(
   procModules: Probe<Uint8Array>,
+  kernelConfig: Probe<Uint8Array>,
   sysModule: Probe<readonly ListEntry[]>,
   statuses: Probe<readonly ResourceEntry[]>,
   loadedResources: Probe<readonly ResourceEntry[]>,
@@ -157,6 +159,13 @@ function modulesFact(
     }
     if (!sources.includes('KernelModuleStatuses')) sources.push('KernelModuleStatuses');
   }
+  // The kernel config is authoritative; /sys/module/<name> exists for a built-in module only
+  // when it has parameters (dm_crypt has none), so it comes second.
+  const config = kernelConfig.state === 'ok' ? parseKernelConfig(kernelConfig.value) : undefined;
+  if (config !== undefined) {
+    for (const [name, state] of config) if (state === 'y') builtin.add(name);
+    sources.push(NODE_FILES.kernelConfig);
+  }
   const present = new Set([...(loaded ?? []), ...builtin]);
   if (sysModule.state === 'ok') {
     for (const entry of sysModule.value) {
@@ -165,7 +174,7 @@ function modulesFact(
       present.add(name);
       // /sys/module holds loaded modules too; only when the loaded list is known can the rest be
       // called built in.
-      if (loaded !== undefined && !loaded.includes(name)) builtin.add(name);
+      if (config === undefined && loaded !== undefined && !loaded.includes(name)) builtin.add(name);
     }
     sources.push(NODE_DIRECTORIES.sysModule.path);
   }
@@ -173,6 +182,7 @@ function modulesFact(
     return unobserved(
       [
         notThere(procModules, NODE_FILES.modules),
+        notThere(kernelConfig, NODE_FILES.kernelConfig),
         notThere(sysModule, NODE_DIRECTORIES.sysModule.path),
         notThere(loadedResources, 'LoadedKernelModules'),
       ].join('; '),
@@ -183,7 +193,12 @@ function modulesFact(
       loaded: [...(loaded ?? [])].sort(),
       builtin: [...builtin].sort(),
       present: [...present].sort(),
-      complete: sysModule.state === 'ok' || statuses.state === 'ok',
+      // /sys/module misses built-ins without parameters: only the kernel config (or 1.14's
+      // status resource) makes "not present" mean absent.
+      // (an empty status list is a node that does not have the resource, not one without modules).
+      complete:
+        (statuses.state === 'ok' && statuses.value.length > 0) ||
+        (config !== undefined && loaded !== undefined),
     },
     sources.join(', '),
   );
@@ -316,6 +331,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     meminfo,
     cpuinfo,
     procModules,
+    kernelConfig,
     procVersion,
     machineId,
     initiatorName,
@@ -337,6 +353,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     read(NODE_FILES.meminfo),
     read(NODE_FILES.cpuinfo),
     read(NODE_FILES.modules),
+    read(NODE_FILES.kernelConfig),
     read(NODE_FILES.version),
     read(NODE_FILES.machineId),
     read(NODE_FILES.initiatorName),
@@ -360,7 +377,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     kernel: kernelFact(procVersion),
     cpu: cpuFact(cpuinfo),
     hugepages: hugePagesFact(meminfo, params),
-    modules: modulesFact(procModules, sysModule, moduleStatuses, loadedModules),
+    modules: modulesFact(procModules, kernelConfig, sysModule, moduleStatuses, loadedModules),
     devLinks: devLinksFact(dev),
     iommuGroups: iommuFact(iommu),
     identityFiles: identityFilesFact([

@@ -3,6 +3,7 @@
  * holds and never throw: a line they do not understand is skipped, a value they cannot find is
  * `undefined`, so a truncated or odd file degrades a check instead of crashing the run.
  */
+import { gunzipSync } from 'node:zlib';
 import type { CpuFact } from './facts.js';
 
 /** `/proc/meminfo`: `Key:   123 kB` lines → numbers (kB units are not converted). */
@@ -82,5 +83,50 @@ export function parseOsRelease(text: string): ReadonlyMap<string, string> {
   return values;
 }
 
-/** A PCI address as sysfs names it: `0000:01:00.0`. */
-export const PCI_ADDRESS = /^[0-9a-f]{4}:[0-9a-f]{2}:[0-9a-f]{2}\.[0-7]$/;
+/** A PCI address as sysfs names it: `0000:01:00.0` (the one rule, in longhorn/pci-address.ts). */
+export { PCI_ADDRESS } from '../longhorn/pci-address.js';
+
+/**
+ * Kernel config symbols of the modules preflight asks about, where the symbol is not simply the
+ * module name in upper case (`nvme_tcp` ↔ `CONFIG_NVME_TCP`).
+ */
+const CONFIG_SYMBOL_OF_MODULE: Readonly<Record<string, string>> = { ublk_drv: 'BLK_DEV_UBLK' };
+
+/** The modules whose kernel config symbol preflight reads (built in or not). */
+export const KERNEL_CONFIG_MODULES = [
+  'nvme_tcp',
+  'dm_crypt',
+  'vfio_pci',
+  'vfio_iommu_type1',
+  'uio_pci_generic',
+  'ublk_drv',
+] as const;
+
+/** `/proc/config.gz` (CONFIG_IKCONFIG_PROC) is ~40 KiB gzipped; more than this is not it. */
+const MAX_KERNEL_CONFIG_BYTES = 8 << 20;
+
+/**
+ * `/proc/config.gz`: gzip of the kernel's `.config`. Returns, for each module in
+ * `KERNEL_CONFIG_MODULES`, `y` (built in), `m` (a loadable module) or nothing (not configured);
+ * undefined when the bytes are not a gzipped config.
+ */
+export function parseKernelConfig(gzipped: Uint8Array): ReadonlyMap<string, 'y' | 'm'> | undefined {
+  let text: string;
+  try {
+    text = gunzipSync(gzipped, { maxOutputLength: MAX_KERNEL_CONFIG_BYTES }).toString('utf8');
+  } catch {
+    return undefined;
+  }
+  const symbols = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const match = /^CONFIG_([A-Z0-9_]+)=([ym])$/.exec(line.trim());
+    if (match?.[1] !== undefined && match[2] !== undefined) symbols.set(match[1], match[2]);
+  }
+  if (symbols.size === 0) return undefined;
+  const states = new Map<string, 'y' | 'm'>();
+  for (const name of KERNEL_CONFIG_MODULES) {
+    const state = symbols.get(CONFIG_SYMBOL_OF_MODULE[name] ?? name.toUpperCase());
+    if (state === 'y' || state === 'm') states.set(name, state);
+  }
+  return states;
+}

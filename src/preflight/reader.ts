@@ -48,6 +48,8 @@ export const NODE_FILES = {
   meminfo: '/proc/meminfo',
   cpuinfo: '/proc/cpuinfo',
   modules: '/proc/modules',
+  /** gzip of the kernel config: authoritative for built-in modules (`=y`). */
+  kernelConfig: '/proc/config.gz',
   version: '/proc/version',
   machineId: '/etc/machine-id',
   initiatorName: '/etc/iscsi/initiatorname.iscsi',

@@ -1,5 +1,5 @@
 import { TalosLonghornError } from '../errors.js';
-import { type TalosVersion, versionIndex } from './versions.js';
+import { isPreRelease, type TalosVersion, versionIndex } from './versions.js';
 
 interface Capability {
   /** First version that has it. */
@@ -28,6 +28,12 @@ export const CAPABILITIES = {
     what: 'machine.nodeLabels and machine.nodeAnnotations',
   },
   kubeletExtraMounts: { since: '1.9', until: '1.13', what: 'machine.kubelet.extraMounts' },
+  // In the official schemas of 1.9–1.11 only (v1alpha1.InstallConfig), and ignored with sd-boot.
+  installExtraKernelArgs: {
+    since: '1.9',
+    until: '1.11',
+    what: 'machine.install.extraKernelArgs',
+  },
   userVolumeConfig: { since: '1.10', what: 'the UserVolumeConfig document' },
   pciDriverRebindConfig: { since: '1.10', what: 'the PCIDriverRebindConfig document' },
   userVolumeDirectory: { since: '1.12', what: 'UserVolumeConfig volumeType: directory' },
@@ -42,6 +48,51 @@ export const CAPABILITIES = {
 } as const satisfies Record<string, Capability>;
 
 export type CapabilityName = keyof typeof CAPABILITIES;
+
+/**
+ * Kernel modules built into Talos's kernel (`=y` in siderolabs/pkgs `kernel/build/config-*`),
+ * per the first Talos version that has them built in. Talos's module loader returns early for a
+ * built-in module, so parameters given for it are never applied: they belong on the kernel
+ * command line as `name.param=value`.
+ */
+export const BUILT_IN_MODULES: Readonly<Record<string, TalosVersion>> = {
+  nvme_tcp: '1.9',
+  dm_crypt: '1.9',
+};
+
+export function isBuiltInModule(version: TalosVersion, name: string): boolean {
+  const since = BUILT_IN_MODULES[name];
+  return since !== undefined && versionIndex(version) >= versionIndex(since);
+}
+
+/** Where node labels and annotations go: v1alpha1 `machine.*` fields or a `KubeNodeConfig`. */
+export type NodeMetadataForm = 'machine-fields' | 'kube-node-config';
+
+/**
+ * The form node labels and annotations must take on `target` when the node's stored machine
+ * configuration was created by `gen config` of `origin`. Talos 1.14 refuses a `KubeNodeConfig`
+ * while the stored v1alpha1 config still sets `machine.nodeLabels` (and a few other fields:
+ * `V1Alpha1ConflictValidate` in siderolabs/talos `pkg/machinery/config/types/k8s/node.go`), and
+ * `gen config` up to 1.13 writes `machine.nodeLabels` on every control plane. So a node created
+ * before 1.14 keeps the old fields, which 1.14 still parses.
+ */
+export function nodeMetadataForm(
+  target: TalosVersion,
+  origin: TalosVersion = target,
+): NodeMetadataForm {
+  if (!supports(target, 'kubeNodeConfig')) return 'machine-fields';
+  return supports(origin, 'kubeNodeConfig') ? 'kube-node-config' : 'machine-fields';
+}
+
+/** A config origin newer than the target is a downgrade Talos does not do: refused. */
+export function checkConfigOrigin(target: TalosVersion, origin: TalosVersion, field: string): void {
+  if (versionIndex(origin) <= versionIndex(target)) return;
+  throw new TalosLonghornError(
+    'invalid-input',
+    `Talos ${origin} is newer than the target Talos ${target}; expected the version whose gen config created the node's configuration (at most the target)`,
+    { field },
+  );
+}
 
 export function supports(version: TalosVersion, name: CapabilityName): boolean {
   const capability: Capability = CAPABILITIES[name];
@@ -72,4 +123,16 @@ export function requireCapability(
     `${need} needs ${range} (${capability.what}); the target is Talos ${version}${hint === undefined ? '' : `; ${hint}`}`,
     { field },
   );
+}
+
+/** The comment above a patch: the Talos version it targets and, on 1.14, the node-label form. */
+export function patchHeader(target: TalosVersion, origin: TalosVersion = target): string[] {
+  const release = isPreRelease(target) ? ' (a pre-release)' : '';
+  const line = `talos-longhorn patch for Talos ${target}${release}`;
+  if (!supports(target, 'kubeNodeConfig')) return [line];
+  const form =
+    nodeMetadataForm(target, origin) === 'kube-node-config'
+      ? 'KubeNodeConfig'
+      : 'machine.nodeLabels/nodeAnnotations, which that config already uses';
+  return [`${line}; node config created by Talos ${origin}: node labels in ${form}`];
 }

@@ -17,6 +17,7 @@ export interface MachineConfigPatch {
   readonly machine: {
     readonly kernel?: { readonly modules: readonly KernelModuleSpec[] };
     readonly sysctls?: Readonly<Record<string, string>>;
+    readonly install?: { readonly extraKernelArgs: readonly string[] };
     readonly kubelet?: { readonly extraMounts: readonly KubeletExtraMount[] };
     readonly nodeLabels?: Readonly<Record<string, string>>;
     readonly nodeAnnotations?: Readonly<Record<string, string>>;

@@ -1,10 +1,15 @@
 // Talos versions, the capability table, and NodeNeeds → Talos documents → patch text (pure).
 export {
+  BUILT_IN_MODULES,
   CAPABILITIES,
   type CapabilityName,
+  isBuiltInModule,
+  type NodeMetadataForm,
+  nodeMetadataForm,
   requireCapability,
   supports,
 } from './capabilities.js';
+export { configOriginOf, kubeNodeConfigConflicts } from './config-origin.js';
 export type {
   ExtensionServiceConfigDocument,
   KernelModuleConfigDocument,
@@ -17,7 +22,8 @@ export type {
   TalosDocument,
   UserVolumeConfigDocument,
 } from './documents.js';
-export { dataPathOnHost, renderTalosDocuments } from './render.js';
+export { imagerProfile, renderInstallerFile } from './installer.js';
+export { dataPathOnHost, type RenderOptions, renderTalosDocuments } from './render.js';
 export {
   PATCH_FORMATS,
   type PatchFormat,
@@ -26,8 +32,13 @@ export {
 } from './serialise.js';
 export {
   DEFAULT_TALOS_VERSION,
+  installerTag,
+  isPreRelease,
+  NEWEST_KNOWN_RELEASE,
+  parseTalosTarget,
   parseTalosVersion,
   SUPPORTED_TALOS_VERSIONS,
+  type TalosTarget,
   type TalosVersion,
   versionIndex,
 } from './versions.js';

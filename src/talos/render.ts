@@ -7,7 +7,13 @@ import {
   USER_VOLUME_NAME,
   VFIO_PCI_DRIVER,
 } from '../longhorn/requirements.js';
-import { requireCapability, supports } from './capabilities.js';
+import {
+  isBuiltInModule,
+  type NodeMetadataForm,
+  nodeMetadataForm,
+  requireCapability,
+  supports,
+} from './capabilities.js';
 import type {
   KernelModuleSpec,
   MachineConfigPatch,
@@ -30,8 +36,43 @@ function isEmpty(record: Readonly<Record<string, string>>): boolean {
   return Object.keys(record).length === 0;
 }
 
+/** How to render: the form node metadata must take (see `configOriginOf`, `nodeMetadataForm`). */
+export interface RenderOptions {
+  /** Default: what a node created by the target version's `gen config` accepts. */
+  readonly nodeMetadata?: NodeMetadataForm;
+}
+
+/** The metadata form actually used: `machine-fields` wherever `KubeNodeConfig` does not exist. */
+function metadataForm(version: TalosVersion, options: RenderOptions): NodeMetadataForm {
+  if (!supports(version, 'kubeNodeConfig')) return 'machine-fields';
+  return options.nodeMetadata ?? nodeMetadataForm(version);
+}
+
+/** Parameters of built-in modules as kernel arguments (`nvme_tcp.param=value`), in order. */
+function builtInKernelArgs(needs: NodeNeeds, version: TalosVersion): string[] {
+  return needs.modules.flatMap((m) =>
+    isBuiltInModule(version, m.name) ? m.parameters.map((p) => `${m.name}.${p}`) : [],
+  );
+}
+
+/** A data path without a disk: a user-volume directory from 1.12, a kubelet bind mount before. */
+function dataPathIsBindMount(needs: NodeNeeds, version: TalosVersion): boolean {
+  if (!needs.dataPath || needs.dataPathDisk !== undefined) return false;
+  return !supports(version, 'userVolumeDirectory');
+}
+
 /** Fail before rendering anything when the version cannot express one of the needs. */
 function checkNeeds(needs: NodeNeeds, version: TalosVersion): void {
+  const kernelArgs = builtInKernelArgs(needs, version);
+  if (kernelArgs.length > 0) {
+    requireCapability(
+      version,
+      'installExtraKernelArgs',
+      'extraModules',
+      `parameters of built-in kernel modules (${kernelArgs.join(' ')})`,
+      'Talos ignores module parameters of built-in modules; put these kernel arguments into the schematic instead (plan extraKernelArgs, schematic --extra-kernel-arg) and drop the parameters',
+    );
+  }
   if (needs.modules.some((m) => m.name === UBLK_KERNEL_MODULE)) {
     requireCapability(version, 'ublkDriver', 'ublk', `loading ${UBLK_KERNEL_MODULE}`);
   }
@@ -51,21 +92,15 @@ function checkNeeds(needs: NodeNeeds, version: TalosVersion): void {
       'a data path on its own partition',
       'without a disk selector Talos 1.9 bind-mounts /var/lib/longhorn',
     );
-  } else if (needs.dataPath && supports(version, 'userVolumeConfig')) {
-    requireCapability(
-      version,
-      'userVolumeDirectory',
-      'dataPath',
-      'a data path without a dedicated disk',
-      'give a disk selector for its partition (dataPathDisk, --data-path-disk)',
-    );
+  } else if (dataPathIsBindMount(needs, version)) {
+    requireCapability(version, 'kubeletExtraMounts', 'dataPath', 'the data path as a bind mount');
   }
 }
 
 /** The data path's host directory on `version`, or undefined when the node has none. */
 export function dataPathOnHost(needs: NodeNeeds, version: TalosVersion): string | undefined {
   if (!needs.dataPath) return undefined;
-  return supports(version, 'userVolumeConfig') ? USER_VOLUME_DATA_PATH : LEGACY_DATA_PATH;
+  return dataPathIsBindMount(needs, version) ? LEGACY_DATA_PATH : USER_VOLUME_DATA_PATH;
 }
 
 function userVolume(needs: NodeNeeds): UserVolumeConfigDocument {
@@ -81,8 +116,15 @@ function userVolume(needs: NodeNeeds): UserVolumeConfigDocument {
   };
 }
 
-/** The v1alpha1 fields (Talos <= 1.13) for the needs that have no document of their own. */
-function machinePatch(needs: NodeNeeds, version: TalosVersion): MachineConfigPatch | undefined {
+/**
+ * The v1alpha1 fields for the needs that have no document of their own on `version` (and node
+ * metadata on 1.14 when the stored config still uses the old fields).
+ */
+function machinePatch(
+  needs: NodeNeeds,
+  version: TalosVersion,
+  form: NodeMetadataForm,
+): MachineConfigPatch | undefined {
   const machine: Machine = {};
   if (needs.modules.length > 0 && !supports(version, 'kernelModuleConfig')) {
     requireCapability(version, 'machineKernelModules', 'extraModules', 'loading kernel modules');
@@ -92,8 +134,9 @@ function machinePatch(needs: NodeNeeds, version: TalosVersion): MachineConfigPat
     requireCapability(version, 'machineSysctls', 'hugepages', 'reserving huge pages');
     machine.sysctls = { [HUGEPAGES_SYSCTL]: String(needs.hugepages) };
   }
-  if (needs.dataPath && !supports(version, 'userVolumeConfig')) {
-    requireCapability(version, 'kubeletExtraMounts', 'dataPath', 'the data path');
+  const kernelArgs = builtInKernelArgs(needs, version);
+  if (kernelArgs.length > 0) machine.install = { extraKernelArgs: kernelArgs };
+  if (dataPathIsBindMount(needs, version)) {
     machine.kubelet = {
       extraMounts: [
         {
@@ -106,8 +149,8 @@ function machinePatch(needs: NodeNeeds, version: TalosVersion): MachineConfigPat
     };
   }
   const hasMetadata = !isEmpty(needs.nodeLabels) || !isEmpty(needs.nodeAnnotations);
-  if (hasMetadata && !supports(version, 'kubeNodeConfig')) {
-    requireCapability(version, 'machineNodeLabels', 'disks', 'node labels and annotations');
+  if (hasMetadata && form === 'machine-fields') {
+    // Talos 1.14 still parses these fields; its JSON schema no longer lists them.
     if (!isEmpty(needs.nodeLabels)) machine.nodeLabels = { ...needs.nodeLabels };
     if (!isEmpty(needs.nodeAnnotations)) machine.nodeAnnotations = { ...needs.nodeAnnotations };
   }
@@ -115,7 +158,11 @@ function machinePatch(needs: NodeNeeds, version: TalosVersion): MachineConfigPat
 }
 
 /** The multi-document forms (Talos >= 1.14) of modules, sysctls and node metadata. */
-function ownDocuments(needs: NodeNeeds, version: TalosVersion): TalosDocument[] {
+function ownDocuments(
+  needs: NodeNeeds,
+  version: TalosVersion,
+  form: NodeMetadataForm,
+): TalosDocument[] {
   const documents: TalosDocument[] = [];
   if (supports(version, 'kernelModuleConfig')) {
     for (const m of needs.modules) {
@@ -129,14 +176,14 @@ function ownDocuments(needs: NodeNeeds, version: TalosVersion): TalosDocument[] 
     });
   }
   const hasMetadata = !isEmpty(needs.nodeLabels) || !isEmpty(needs.nodeAnnotations);
-  if (hasMetadata && supports(version, 'kubeNodeConfig')) {
+  if (hasMetadata && form === 'kube-node-config') {
     documents.push({
       ...header('KubeNodeConfig'),
       ...(isEmpty(needs.nodeLabels) ? {} : { labels: { ...needs.nodeLabels } }),
       ...(isEmpty(needs.nodeAnnotations) ? {} : { annotations: { ...needs.nodeAnnotations } }),
     });
   }
-  if (needs.dataPath && supports(version, 'userVolumeConfig')) documents.push(userVolume(needs));
+  if (needs.dataPath && !dataPathIsBindMount(needs, version)) documents.push(userVolume(needs));
   return documents;
 }
 
@@ -144,12 +191,17 @@ function ownDocuments(needs: NodeNeeds, version: TalosVersion): TalosDocument[] 
  * Express a node's needs in the configuration form of one Talos version, in a fixed order.
  * A need the version cannot express is an `unsupported-need` error, never dropped.
  */
-export function renderTalosDocuments(needs: NodeNeeds, version: TalosVersion): TalosDocument[] {
+export function renderTalosDocuments(
+  needs: NodeNeeds,
+  version: TalosVersion,
+  options: RenderOptions = {},
+): TalosDocument[] {
   checkNeeds(needs, version);
+  const form = metadataForm(version, options);
   const documents: TalosDocument[] = [];
-  const patch = machinePatch(needs, version);
+  const patch = machinePatch(needs, version, form);
   if (patch !== undefined) documents.push(patch);
-  documents.push(...ownDocuments(needs, version));
+  documents.push(...ownDocuments(needs, version, form));
   for (const address of needs.vfioRebind) {
     documents.push({
       ...header('PCIDriverRebindConfig'),

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describeChar, TalosLonghornError } from '../errors.js';
 import { REQUIRED_EXTENSIONS } from '../longhorn/requirements.js';
-import type { TalosVersion } from './versions.js';
+import { installerTag, type TalosTarget } from './versions.js';
 
 /**
  * An Image Factory schematic, limited to the parts this project writes: official system
@@ -138,17 +138,24 @@ export function schematicId(schematic: Schematic): string {
 
 /**
  * `schematic.yaml`: the canonical form Image Factory hashes, below a comment with its ID (and
- * the installer image for a Talos version, when given). Comments do not change the ID: Image
- * Factory re-marshals what it parses before hashing.
+ * the installer image for a Talos target, when given: the exact tag the user named, else the
+ * newest release our facts know, said so). Comments do not change the ID: Image Factory
+ * re-marshals what it parses before hashing.
  */
-export function renderSchematicFile(schematic: Schematic, talosVersion?: TalosVersion): string {
+export function renderSchematicFile(schematic: Schematic, target?: TalosTarget): string {
   const id = schematicId(schematic);
   const lines = [
     '# Image Factory schematic for Longhorn on Talos. Its ID (sha256 of the lines below):',
     `# ${id}`,
   ];
-  if (talosVersion !== undefined) {
-    lines.push(`# Installer image: factory.talos.dev/installer/${id}:v${talosVersion}.x`);
+  if (target !== undefined) {
+    const { tag, fromFacts } = installerTag(target);
+    lines.push(`# Installer image: factory.talos.dev/installer/${id}:${tag}`);
+    if (fromFacts) {
+      lines.push(
+        `# (${tag} is the newest Talos ${target.version} release talos-longhorn knows; use your exact release)`,
+      );
+    }
   }
   return `${lines.join('\n')}\n${marshalSchematic(schematic)}`;
 }

@@ -7,6 +7,8 @@ export type PatchFormat = (typeof PATCH_FORMATS)[number];
 
 export interface RenderPatchOptions {
   readonly format: PatchFormat;
+  /** Comment lines above a YAML patch (each prefixed with `# `); JSON has no comments. */
+  readonly header?: readonly string[];
 }
 
 /**
@@ -28,5 +30,6 @@ export function renderPatch(
     throw new TalosLonghornError('internal', 'refusing to render an empty patch');
   }
   if (options.format === 'json') return `${JSON.stringify(documents, null, 2)}\n`;
-  return documents.map((document) => stringify(document, YAML_OPTIONS)).join('---\n');
+  const header = (options.header ?? []).map((line) => `# ${line}\n`).join('');
+  return header + documents.map((document) => stringify(document, YAML_OPTIONS)).join('---\n');
 }

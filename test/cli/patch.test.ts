@@ -75,19 +75,18 @@ describe('talos-longhorn patch', () => {
     expect(result.stdout).toBe(await readFile(`${fixturesDir}1.14/full.expected.yaml`, 'utf8'));
   });
 
-  it('defaults to the newest Talos version and says so in --help', async () => {
+  it('defaults to the newest released Talos (1.13; 1.14 is a release candidate) and names it', async () => {
     const result = await runCli(['patch']);
     expect(result.status).toBe(0);
-    expect(kinds(result.stdout)).toEqual([
-      'KernelModuleConfig',
-      'KernelModuleConfig',
-      'KernelModuleConfig',
-      'KernelModuleConfig',
-      'SysctlConfig',
-      'ExtensionServiceConfig',
-    ]);
+    // ../shared/talos/FACTS.md §8: 1.13.9 is the newest GA, 1.14 only v1.14.0-rc.1.
+    expect(result.stdout.split('\n')[0]).toBe('# talos-longhorn patch for Talos 1.13');
+    expect(kinds(result.stdout)).toEqual(['v1alpha1', 'ExtensionServiceConfig']);
+    const explicit = await runCli(['patch', '--talos-version', '1.14']);
+    expect(explicit.stdout.split('\n')[0]).toMatch(
+      /^# talos-longhorn patch for Talos 1\.14 \(a pre-release\)/,
+    );
     const help = await runCli(['patch', '--help']);
-    expect(help.stdout).toMatch(/default 1\.14, the newest supported/);
+    expect(help.stdout).toMatch(/default 1\.13, the newest released/);
     for (const flag of [
       '--disk',
       '--hugepages',
@@ -104,7 +103,7 @@ describe('talos-longhorn patch', () => {
   it('prints 1.13 in the v1alpha1 form and JSON on request', async () => {
     const yaml = await runCli(['patch', '--talos-version', '1.13', '--disable-v2']);
     expect(yaml.stdout).toBe(
-      'machine:\n  kernel:\n    modules:\n      - name: dm_crypt\n  nodeLabels:\n    node.longhorn.io/disable-v2-data-engine: "true"\n---\napiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: longhorn-v2-node\nenvironment:\n  - LONGHORN_V2_MODULES=dm_crypt\n  - LONGHORN_V2_HUGEPAGES=0\n  - LONGHORN_V2_CLEANUP_MODE=report\n  - LONGHORN_V2_CLEANUP_INTERVAL=60\n',
+      '# talos-longhorn patch for Talos 1.13\nmachine:\n  kernel:\n    modules:\n      - name: dm_crypt\n  nodeLabels:\n    node.longhorn.io/disable-v2-data-engine: "true"\n---\napiVersion: v1alpha1\nkind: ExtensionServiceConfig\nname: longhorn-v2-node\nenvironment:\n  - LONGHORN_V2_MODULES=dm_crypt\n  - LONGHORN_V2_HUGEPAGES=0\n  - LONGHORN_V2_CLEANUP_MODE=report\n  - LONGHORN_V2_CLEANUP_INTERVAL=60\n',
     );
     const json = await runCli([
       'patch',
@@ -128,9 +127,10 @@ describe('talos-longhorn patch', () => {
   });
 
   it('reads --options from stdin', async () => {
-    const result = await runCli(['patch', '--options', '-', '--output', 'json'], {
-      input: '{"v2DataEngine": false, "extension": false, "encryption": false}',
-    });
+    const result = await runCli(
+      ['patch', '--talos-version', '1.14', '--options', '-', '--output', 'json'],
+      { input: '{"v2DataEngine": false, "extension": false, "encryption": false}' },
+    );
     expect(JSON.parse(result.stdout)).toEqual([
       {
         apiVersion: 'v1alpha1',
@@ -165,14 +165,14 @@ describe('talos-longhorn patch', () => {
       /--data-path-disk: a data path on its own partition needs Talos 1\.10 or newer/,
     ],
     [
-      'diskless data path on 1.10',
-      ['--talos-version', '1.10', '--data-path'],
-      /--data-path: a data path without a dedicated disk needs Talos 1\.12 or newer/,
+      'parameters of built-in nvme_tcp on 1.12 (no machine.install.extraKernelArgs)',
+      ['--talos-version', '1.12', '--module-param', 'nvme_tcp:wq_unbound=Y'],
+      /parameters of built-in kernel modules \(nvme_tcp\.wq_unbound=Y\) needs Talos 1\.11 or older/,
     ],
     [
-      'diskless data path on 1.11',
-      ['--talos-version', '1.11', '--data-path'],
-      /needs Talos 1\.12 or newer/,
+      'config origin newer than the target',
+      ['--talos-version', '1.13', '--config-origin', '1.14'],
+      /--config-origin: Talos 1\.14 is newer than the target Talos 1\.13/,
     ],
   );
 

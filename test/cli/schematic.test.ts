@@ -42,7 +42,8 @@ customization:
     });
     const yaml = await runCli(['schematic', ...args.slice(0, -2), '--talos-version', 'v1.12.1']);
     expect(yaml.stdout).toContain(`# ${value.id}\n`);
-    expect(yaml.stdout).toContain(`factory.talos.dev/installer/${value.id}:v1.12.x`);
+    // The exact release named, never `v1.12.x`.
+    expect(yaml.stdout).toContain(`factory.talos.dev/installer/${value.id}:v1.12.1\n`);
     expect(parseYaml(yaml.stdout)).toEqual(value.schematic);
     const id = await runCli(['schematic', ...args.slice(0, -2), '--output', 'id']);
     expect(id.stdout).toBe(`${value.id}\n`);

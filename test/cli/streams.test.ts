@@ -44,10 +44,10 @@ describe('stdout is a closed pipe', () => {
     expect(result.stdout.split('\n')).toHaveLength(2);
     expect(result.stderr).toBe(`status ${EXIT_STDOUT_CLOSED}\n`);
     const files = await readdir(join(dir, 'out'));
-    expect(files).toHaveLength(NODES * 2 + 3);
+    expect(files).toHaveLength(NODES * 2 + 4);
     expect(files.filter((f) => !/\.(yaml|json)$/.test(f))).toEqual([]);
     expect(await readFile(join(dir, 'out', `node-${NODES - 1}.patch.yaml`), 'utf8')).toMatch(
-      /^machine:/,
+      /\nmachine:/,
     );
   });
 
@@ -77,7 +77,7 @@ describe.runIf(existsSync('/dev/full'))('stdout on a full device', () => {
     const result = shell('tl generate plan.yaml --out full >/dev/full');
     expect(result.status).toBe(EXIT_ENVIRONMENT);
     expect(result.stderr).toBe('talos-longhorn: stdout: cannot write: ENOSPC\n');
-    expect(await readdir(join(dir, 'full'))).toHaveLength(NODES * 2 + 3);
+    expect(await readdir(join(dir, 'full'))).toHaveLength(NODES * 2 + 4);
   });
 
   it('patch >/dev/full: exit 3, one line', () => {

@@ -65,5 +65,17 @@ describe('examples/talosctl', () => {
     const id = schematic.split('\n')[1]?.slice(2) ?? '';
     expect(id).toMatch(/^[0-9a-f]{64}$/);
     expect(readme).toContain(`factory.talos.dev/installer/${id}:`);
+    // The path ends with the extension installed: the imager builds installer.yaml's profile.
+    const installer = parseYaml(
+      await readFile(join(example, 'patches/installer.yaml'), 'utf8'),
+    ) as {
+      version: string;
+      input: { baseInstaller: { imageRef: string } };
+    };
+    expect(installer.input.baseInstaller.imageRef).toBe(
+      `factory.talos.dev/installer/${id}:${installer.version}`,
+    );
+    expect(readme).toContain(`ghcr.io/siderolabs/imager:${installer.version} - < installer.yaml`);
+    expect(readme).toContain('extension build --out longhorn-v2-node.oci');
   });
 });

@@ -25,7 +25,7 @@ describe('plan errors point at FILE:LINE:COLUMN and the field', () => {
     [
       'unknown top-level key',
       'nodes:\n  - name: a\nnodez: 1\n',
-      'plan.yaml:3:1: nodez: unknown field; expected one of talosVersion, longhornVersion, extensions, extraKernelArgs, defaults, nodes',
+      'plan.yaml:3:1: nodez: unknown field; expected one of talosVersion, configOrigin, longhornVersion, extensions, extraKernelArgs, defaults, nodes',
     ],
     [
       'unknown node key',

@@ -94,6 +94,11 @@ export const FIXTURE_VARIANTS = {
     await mkdir(join(root, 'var/lib/longhorn'));
   },
   'missing-vfio-pci': (root: string) => removeModule(root, 'vfio_pci'),
+  'dm-crypt-built-in-no-sys-module': async (root: string) => {
+    // A built-in module has a /sys/module entry only when it has parameters; /proc/config.gz
+    // (CONFIG_DM_CRYPT=y) is then the only witness.
+    await rm(join(root, 'sys/module/dm_crypt'), { recursive: true });
+  },
   'nvme-tcp-built-in-1.14': async (root: string) => {
     // 1.14 reports built-in modules itself; nvme_tcp built in without a /sys/module entry is
     // known only from KernelModuleStatuses.

@@ -55,6 +55,10 @@ const EXPECTED: Record<
     statuses: { 'kernel-modules': 'fail' },
     message: ['kernel-modules', /^vfio_pci missing \(neither loaded nor built in\)/],
   },
+  'dm-crypt-built-in-no-sys-module': {
+    statuses: {},
+    message: ['kernel-modules', /dm_crypt built in/],
+  },
   'nvme-tcp-built-in-1.14': { statuses: {}, message: ['kernel-modules', /nvme_tcp built in/] },
   'no-hugepages': {
     statuses: { hugepages: 'fail' },
@@ -164,6 +168,15 @@ describe('the API source with role os:reader', () => {
   it('still finds a missing huge-page reservation from the kernel parameter', async () => {
     const results = await viaApi('no-hugepages', reader);
     expect(results.find((result) => result.id === 'hugepages')?.status).toBe('fail');
+  });
+
+  it('cannot read /proc/config.gz, so a built-in without /sys/module entry is a warning, not a failure', async () => {
+    const results = await viaApi('dm-crypt-built-in-no-sys-module', reader);
+    const modules = results.find((result) => result.id === 'kernel-modules');
+    expect(modules?.status).toBe('warn');
+    expect(modules?.message).toMatch(
+      /dm_crypt not loaded, and built-in modules cannot be read here/,
+    );
   });
 
   it('finds nvme_tcp built in on 1.14 from KernelModuleStatuses alone', async () => {

@@ -58,8 +58,15 @@ describe('applying a patch twice', () => {
         const twice = strategicMerge(once, patch);
         expect(twice.map(documentId)).toEqual(once.map(documentId));
         expect(effective(twice)).toEqual(effective(once));
-        // Generator flow (one patch file per node over a fixed base): replaces, never stacks.
-        expect(strategicMerge(BASE, patch)).toEqual(once);
+        // The documented rule (FACTS §5), written out by hand: the v1alpha1 patch's machine map
+        // joins the base's key by key, every other document is appended in order.
+        const [legacy, ...others] = 'machine' in (patch[0] ?? {}) ? patch : [undefined, ...patch];
+        const machine = (legacy as { machine?: Doc } | undefined)?.machine ?? {};
+        const base = BASE[0] as Doc;
+        expect(once).toEqual([
+          { ...base, machine: { ...(base.machine as Doc), ...machine } },
+          ...others,
+        ]);
       });
     }
   }

@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -10,6 +9,7 @@ import {
   renderSchematicFile,
   schematicId,
 } from '../../src/talos/schematic.js';
+import { parseTalosTarget } from '../../src/talos/versions.js';
 
 describe('schematic ID (Image Factory, computed offline)', () => {
   it('matches the public vectors', () => {
@@ -56,15 +56,27 @@ describe('schematic ID (Image Factory, computed offline)', () => {
     expect(schematicId(reordered)).not.toBe(schematicId(a));
   });
 
-  it('is the sha256 of the canonical YAML, which renderSchematicFile carries below its ID', () => {
-    const schematic = longhornSchematic({ extraKernelArgs: ['console=ttyS0'] });
-    const file = renderSchematicFile(schematic, '1.11');
-    const id = schematicId(schematic);
-    expect(file.split('\n')[1]).toBe(`# ${id}`);
-    expect(file).toContain(`factory.talos.dev/installer/${id}:v1.11.x`);
-    const body = file.replace(/^(#.*\n)+/, '');
-    expect(createHash('sha256').update(body).digest('hex')).toBe(id);
-    expect(parseYaml(file)).toEqual(JSON.parse(JSON.stringify(schematic)));
+  it('renderSchematicFile carries the published ID and a real installer tag', () => {
+    // The ID factory.talos.dev gives for iscsi-tools + util-linux-tools (public, see above).
+    const published = '613e1592b2da41ae5e265e8789429f22e121aab91cb4deb6bc3c0b6262961245';
+    const exact = renderSchematicFile(longhornSchematic({}), parseTalosTarget('v1.11.3'));
+    expect(exact.split('\n')[1]).toBe(`# ${published}`);
+    expect(exact).toContain(
+      `# Installer image: factory.talos.dev/installer/${published}:v1.11.3\n`,
+    );
+    // Only a minor given: the newest 1.13 release in ../shared/talos/FACTS.md §8, said so.
+    const minor = renderSchematicFile(longhornSchematic({}), parseTalosTarget('1.13'));
+    expect(minor).toContain(`factory.talos.dev/installer/${published}:v1.13.9\n`);
+    expect(minor).toContain('v1.13.9 is the newest Talos 1.13 release talos-longhorn knows');
+    expect(minor).not.toMatch(/:v\d+\.\d+\.x/);
+    // Image Factory parses the file: the comments leave exactly the schematic.
+    expect(parseYaml(minor)).toEqual({
+      customization: {
+        systemExtensions: {
+          officialExtensions: ['siderolabs/iscsi-tools', 'siderolabs/util-linux-tools'],
+        },
+      },
+    });
   });
 
   it('refuses bad extension names and kernel arguments, naming the item', () => {

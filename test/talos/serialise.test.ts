@@ -19,7 +19,16 @@ describe('renderPatch', () => {
         expect(parsed).toEqual(documents);
       }
       expect(JSON.parse(renderPatch(documents, { format: 'json' }))).toEqual(documents);
-      expect(renderPatch(documents, { format: 'yaml' })).toBe(yaml);
+      // A header is comment lines only: readers see the same documents, JSON carries none.
+      const header = ['talos-longhorn patch for Talos x', 'second: line'];
+      const withHeader = renderPatch(documents, { format: 'yaml', header });
+      expect(withHeader.startsWith('# talos-longhorn patch for Talos x\n# second: line\n')).toBe(
+        true,
+      );
+      expect(parseAllDocuments(withHeader, { version: '1.1' }).map((d) => d.toJS())).toEqual(
+        documents,
+      );
+      expect(renderPatch(documents, { format: 'json', header })).not.toContain('#');
     });
   }
 

@@ -12,7 +12,8 @@ function describePresence(modules: ModulesFact, name: string): string {
 export const kernelModulesCheck: CheckDefinition = {
   id: 'kernel-modules',
   group: 'base',
-  summary: 'every planned module is loaded or built in (/sys/module/<name> counts as present)',
+  summary:
+    'every planned module is loaded or built in (/proc/config.gz `=y`; else /sys/module/<name> counts as present)',
   run(facts, needs) {
     const wanted = needs.modules.map((module) => module.name);
     if (wanted.length === 0) return skip('no kernel modules planned');

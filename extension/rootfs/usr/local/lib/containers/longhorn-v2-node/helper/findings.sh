@@ -58,7 +58,7 @@ finding_hugepages() {
 
 finding_iommu() {
   case $1 in
-    [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[0-9a-f][0-9a-f].[0-7]) ;;
+    [0-9a-f][0-9a-f][0-9a-f][0-9a-f]:[0-9a-f][0-9a-f]:[01][0-9a-f].[0-7]) ;; # device <= 1f, function <= 7
     *)
       note "iommu: \"$1\" is not a PCI address like 0000:01:00.0; skipped"
       return 0
