@@ -24,7 +24,9 @@ import {
   parseProcModules,
   parseProcVersion,
 } from './parse.js';
+import { HUGEPAGES_SYSCTL } from '../longhorn/requirements.js';
 import {
+  kernelParamId,
   type ListEntry,
   MAX_NODE_FILE_BYTES,
   NODE_DIRECTORIES,
@@ -112,7 +114,7 @@ function hugePagesFact(
   );
   if (fromMeminfo.ok || params.state !== 'ok') return fromMeminfo;
   // Without /proc/meminfo the vm.nr_hugepages sysctl still gives the total.
-  const param = params.value.find((entry) => entry.id === 'vm.nr_hugepages');
+  const param = params.value.find((entry) => entry.id === kernelParamId(HUGEPAGES_SYSCTL));
   const current = Number(specField(param?.spec, 'current'));
   if (param === undefined || !Number.isSafeInteger(current) || current < 0) return fromMeminfo;
   return observed({ total: current }, 'KernelParamStatuses vm.nr_hugepages');

@@ -79,6 +79,15 @@ export const NODE_RESOURCES = {
   kernelParamStatuses: { namespace: 'runtime', type: 'KernelParamStatuses.runtime.talos.dev' },
 } as const satisfies Record<string, ResourceKind>;
 
+/**
+ * The id of a sysctl's KernelParamStatuses resource: `proc.sys.` and the key (Talos's
+ * `internal/app/machined/pkg/controllers/runtime/kernel_param_defaults.go` keys params by their
+ * /proc/sys path, e.g. `proc.sys.vm.nr_hugepages`).
+ */
+export function kernelParamId(sysctl: string): string {
+  return `proc.sys.${sysctl}`;
+}
+
 /** The files Talos derives from the machine-id (the paths of `identityFiles`). */
 export const IDENTITY_FILE_PATHS = [
   NODE_FILES.machineId,
