@@ -40,7 +40,11 @@ export interface GrpcFailure {
 
 export function grpcFailure(err: unknown): GrpcFailure {
   if (err !== null && typeof err === 'object') {
-    const { code, details, message } = err as { code?: unknown; details?: unknown; message?: unknown };
+    const { code, details, message } = err as {
+      code?: unknown;
+      details?: unknown;
+      message?: unknown;
+    };
     if (typeof code === 'number') {
       return { code, details: typeof details === 'string' ? details : String(message ?? '') };
     }
@@ -51,9 +55,10 @@ export function grpcFailure(err: unknown): GrpcFailure {
 /** grpc-js reports a failed connection as UNAVAILABLE "No connection established. Last error: …". */
 function lastError(failure: GrpcFailure): string | undefined {
   if (failure.code !== GrpcCode.UNAVAILABLE) return undefined;
-  const match = /No connection established\. Last error: (.*?)(?: \(\d{4}-[^)]*\))?\. Resolution note/s.exec(
-    failure.details,
-  );
+  const match =
+    /No connection established\. Last error: (.*?)(?: \(\d{4}-[^)]*\))?\. Resolution note/s.exec(
+      failure.details,
+    );
   return match?.[1];
 }
 
@@ -69,13 +74,22 @@ const CONNECT_FAILURES = [
 
 /** Node's texts for the server-certificate failures (OpenSSL X509_V_ERR_* and ERR_TLS_*). */
 const SERVER_CERT_FAILURES: readonly (readonly [RegExp, string])[] = [
-  [/unable to verify the first certificate|unable to get local issuer certificate/, 'is not signed by the talosconfig CA'],
+  [
+    /unable to verify the first certificate|unable to get local issuer certificate/,
+    'is not signed by the talosconfig CA',
+  ],
   [/self[- ]signed certificate in certificate chain/, 'is not signed by the talosconfig CA'],
   [/self[- ]signed certificate/, 'is self-signed, not signed by the talosconfig CA'],
-  [/certificate signature failure|not signed by the talosconfig CA/, 'is not signed by the talosconfig CA'],
+  [
+    /certificate signature failure|not signed by the talosconfig CA/,
+    'is not signed by the talosconfig CA',
+  ],
   [/certificate has expired/, 'has expired'],
   [/certificate is not yet valid/, 'is not valid yet'],
-  [/ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/, 'does not name this endpoint'],
+  [
+    /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/,
+    'does not name this endpoint',
+  ],
 ];
 
 /** How this failure relates to the endpoint: could the request have reached a node at all? */
@@ -108,7 +122,8 @@ function tlsMessage(last: string, ctx: CallContext): string {
   for (const [re, why] of SERVER_CERT_FAILURES) {
     if (re.test(last)) return `the certificate of endpoint ${ctx.endpoint} ${why}`;
   }
-  const alert = /alert ([a-z0-9 _]+?):/i.exec(last)?.[1] ?? /SSL routines:[^:]*:([^:]+)/.exec(last)?.[1] ?? '';
+  const alert =
+    /alert ([a-z0-9 _]+?):/i.exec(last)?.[1] ?? /SSL routines:[^:]*:([^:]+)/.exec(last)?.[1] ?? '';
   const cert = ctx.certificate;
   if (/certificate required|handshake failure/i.test(alert) && cert === undefined) {
     return `endpoint ${ctx.endpoint} requires a client certificate and the talosconfig context has none`;

@@ -200,7 +200,11 @@ export class TalosClient {
       DEFAULT_MAX_LIST_ENTRIES,
       'maxListEntries',
     );
-    this.#maxNodeBytes = positiveLimit(options.maxNodeBytes, DEFAULT_MAX_NODE_BYTES, 'maxNodeBytes');
+    this.#maxNodeBytes = positiveLimit(
+      options.maxNodeBytes,
+      DEFAULT_MAX_NODE_BYTES,
+      'maxNodeBytes',
+    );
     this.#transport = new TalosTransport(options);
   }
 

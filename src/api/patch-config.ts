@@ -4,6 +4,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import { parse } from 'yaml';
 import { TalosLonghornError } from '../errors.js';
+import { supports } from '../talos/capabilities.js';
 import {
   type Json,
   type JsonMap,
@@ -12,7 +13,6 @@ import {
   parseDocuments,
   serialiseDocuments,
 } from '../talos/strategic-merge.js';
-import { supports } from '../talos/capabilities.js';
 import { parseTalosVersion, type TalosVersion } from '../talos/versions.js';
 import {
   APPLY_MODES,
@@ -194,5 +194,9 @@ export async function patchNodeConfig(
   const merged = mergeOwnedPatch(current, patch);
   if (!merged.changed && options.force !== true) return { node, changed: false };
   const { force: _, ...apply } = options;
-  return { node, changed: true, apply: await client.applyConfiguration(node, merged.config, apply) };
+  return {
+    node,
+    changed: true,
+    apply: await client.applyConfiguration(node, merged.config, apply),
+  };
 }

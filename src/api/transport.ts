@@ -7,13 +7,13 @@ import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import {
+  create,
   type DescMessage,
   type DescMethod,
   fromBinary,
   type MessageInitShape,
   type MessageShape,
   toBinary,
-  create,
 } from '@bufbuild/protobuf';
 import * as grpc from '@grpc/grpc-js';
 import { ConcurrencyLimit } from '../concurrency.js';

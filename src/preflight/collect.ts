@@ -1,3 +1,4 @@
+import { HUGEPAGES_SYSCTL } from '../longhorn/requirements.js';
 import {
   type CpuFact,
   DEV_LINKS,
@@ -24,7 +25,6 @@ import {
   parseProcModules,
   parseProcVersion,
 } from './parse.js';
-import { HUGEPAGES_SYSCTL } from '../longhorn/requirements.js';
 import {
   kernelParamId,
   type ListEntry,

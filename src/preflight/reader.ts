@@ -41,6 +41,11 @@ export interface NodeReader {
   /** Entries below `path` down to `depth` levels (1 = direct children), symlinks not followed. */
   list(path: string, depth: number): Promise<Probe<readonly ListEntry[]>>;
   resources(namespace: string, type: string): Promise<Probe<readonly ResourceEntry[]>>;
+  /**
+   * After collection: why the node could not be read at all (every call failed, e.g. for
+   * authorisation or protocol reasons), or undefined.
+   */
+  failure?(): string | undefined;
 }
 
 /** Where each piece of node state lives: one list, used by collection and by capture. */
@@ -95,6 +100,16 @@ export const IDENTITY_FILE_PATHS = [
   NODE_FILES.hostId,
   NODE_FILES.hostNqn,
 ] as const;
+
+/**
+ * The most calls one node's collection can have in flight: the version, every file, listing
+ * and resource above. Sizes the client's concurrency (the lean plan often makes fewer).
+ */
+export const MAX_CALLS_PER_NODE =
+  1 +
+  Object.keys(NODE_FILES).length +
+  Object.keys(NODE_DIRECTORIES).length +
+  Object.keys(NODE_RESOURCES).length;
 
 /** No node file preflight reads is anywhere near this; a bigger one is not what we expect. */
 export const MAX_NODE_FILE_BYTES = 1 << 20;

@@ -128,13 +128,11 @@ export const APID_BY_VERSION = {
   } as Readonly<Record<string, number>>,
 } as const;
 
-export const REBOOT_REFUSED = 'the REBOOT mode is not supported, please use AUTO or NO_REBOOT modes instead';
+export const REBOOT_REFUSED =
+  'the REBOOT mode is not supported, please use AUTO or NO_REBOOT modes instead';
 
 const MACHINE_CONFIG_TYPE = 'MachineConfigs.config.talos.dev';
-const SENSITIVE_TYPES = new Set([
-  MACHINE_CONFIG_TYPE,
-  'OSRootSecrets.secrets.talos.dev',
-]);
+const SENSITIVE_TYPES = new Set([MACHINE_CONFIG_TYPE, 'OSRootSecrets.secrets.talos.dev']);
 const ADMIN_ONLY: ReadonlySet<FakeMethod> = new Set(['Read', 'ApplyConfiguration']);
 const READ_CHUNK = 4096;
 const DEFAULT_TAG = 'v1.11.3';
