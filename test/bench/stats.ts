@@ -18,3 +18,27 @@ export function timeCommand(command: string, args: readonly string[]): number {
 export function formatMs(ms: number): string {
   return `${ms.toFixed(1)} ms`;
 }
+
+/** Run a command (a fresh process) and return its wall time and its own CPU time. */
+export function timeCommandCpu(
+  command: string,
+  args: readonly string[],
+  okStatuses: readonly number[] = [0],
+): { ms: number; cpuMs: number } {
+  // The child reports its own CPU use on exit (process.cpuUsage), on stderr's last line.
+  const hook =
+    "data:text/javascript,import{writeSync}from'node:fs';process.on('exit',()=>{const u=process.cpuUsage();writeSync(2,'\\nBENCH_CPU_US '+(u.user+u.system)+'\\n')})";
+  const start = process.hrtime.bigint();
+  const result = spawnSync(command, ['--import', hook, ...args], {
+    stdio: ['ignore', 'ignore', 'pipe'],
+    maxBuffer: 64 << 20,
+  });
+  const ms = Number(process.hrtime.bigint() - start) / 1e6;
+  const stderr = result.stderr.toString('utf8');
+  if (!okStatuses.includes(result.status ?? -1)) {
+    throw new Error(`${args.join(' ')} exited ${result.status}: ${stderr.slice(0, 400)}`);
+  }
+  const cpu = /BENCH_CPU_US (\d+)/.exec(stderr)?.[1];
+  if (cpu === undefined) throw new Error('the child reported no CPU use');
+  return { ms, cpuMs: Number(cpu) / 1000 };
+}

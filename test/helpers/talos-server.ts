@@ -42,6 +42,8 @@ export interface FakeCall {
   readonly node: string | undefined;
   /** Sent with the deprecated `nodes` fan-out header. */
   readonly fanOut: boolean;
+  /** Set when the client cancelled the call. */
+  cancelled?: boolean;
   readonly roles: readonly string[];
   readonly request: Record<string, unknown>;
 }
@@ -75,6 +77,10 @@ export interface FakeNode {
   readonly unreachable?: boolean;
   /** Called for every call to this node before it is answered. */
   readonly fault?: (call: FakeCall) => FakeFault | undefined;
+  /** Size of the Read messages (default 4096; a hostile node may send one huge message). */
+  readonly readChunk?: number;
+  /** A broken node whose List streams entries without end. */
+  readonly endlessList?: boolean;
   /** ApplyConfiguration requests received (dry runs included). */
   readonly applied?: AppliedConfig[];
 }
@@ -226,6 +232,9 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
     const request = call.request;
     const record: FakeCall = { method, node: nodeName, fanOut, roles, request };
     calls.push(record);
+    call.on('cancelled', () => {
+      record.cancelled = true;
+    });
     if (options.latencyMs) await sleep(options.latencyMs);
     if (fanOut && (method === 'Get' || method === 'ListResources')) {
       // apid proxies only MachineService-like services to several nodes (apid's director).
@@ -322,14 +331,18 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
       r: Routed,
       req: Record<string, unknown>,
       write: (m: unknown) => Promise<void>,
+      call: grpc.ServerWritableStream<Record<string, unknown>, unknown>,
     ) => Promise<void>,
   ) {
     const toWire = encode(method);
     return (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
       const send = (message: unknown) =>
         new Promise<void>((resolve) => {
-          if (call.write(message)) resolve();
-          else call.once('drain', () => resolve());
+          if (call.cancelled || call.write(message)) resolve();
+          else {
+            call.once('drain', () => resolve());
+            call.once('cancelled', () => resolve());
+          }
         });
       route(method, call)
         .then(async (routed) => {
@@ -339,13 +352,13 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
             for (const bytes of cached) await send(bytes);
             return;
           }
-          if (key === undefined) return produce(routed, call.request, send);
+          if (key === undefined) return produce(routed, call.request, send, call);
           const recorded: Buffer[] = [];
           await produce(routed, call.request, (message) => {
             const bytes = toWire(message);
             recorded.push(bytes);
             return send(bytes);
-          });
+          }, call);
           encoded.set(key, recorded);
         })
         .then(
@@ -377,12 +390,19 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
     Read: streaming('Read', async (r, req, write) => {
       if (r.metadataError) return write({ metadata: r.metadataError });
       const bytes = await readNodeFile(r.node, String(req.path));
-      for (let at = 0; at < bytes.length; at += READ_CHUNK) {
-        await write({ bytes: bytes.subarray(at, at + READ_CHUNK) });
+      const chunk = r.node.readChunk ?? READ_CHUNK;
+      for (let at = 0; at < bytes.length; at += chunk) {
+        await write({ bytes: bytes.subarray(at, at + chunk) });
       }
     }),
-    List: streaming('List', async (r, req, write) => {
+    List: streaming('List', async (r, req, write, call) => {
       if (r.metadataError) return write({ metadata: r.metadataError });
+      if (r.node.endlessList) {
+        for (let i = 0; !call.cancelled; i++) {
+          await write(fileInfo(`${String(req.root)}/f${i}`, String(req.root), 0, false, 0o644));
+        }
+        return;
+      }
       for (const entry of await listNode(r.node, String(req.root), Boolean(req.recurse))) {
         await write(entry);
       }
