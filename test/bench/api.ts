@@ -5,8 +5,8 @@
 // Run: npx tsx test/bench/api.ts
 import { createClient } from '@connectrpc/connect';
 import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
-import { State } from '../../src/api/gen/cosi/state_pb.js';
 import { TalosClient } from '../../src/api/client.js';
+import { State } from '../../src/api/gen/cosi/state_pb.js';
 import { parseTalosConfig } from '../../src/api/talosconfig.js';
 import { TalosTransport } from '../../src/api/transport.js';
 import { encodeBase62 } from '../../src/index.js';
@@ -42,10 +42,14 @@ const context = parseTalosConfig(
 const key = context.credentials.privateKeyPem();
 const cert = context.credentials.cert;
 const baseUrl = `https://${server.endpoint}`;
-const session = new Http2SessionManager(baseUrl, { idleConnectionTimeoutMs: 60_000 }, {
-  ca: context.credentials.ca,
-  ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
-});
+const session = new Http2SessionManager(
+  baseUrl,
+  { idleConnectionTimeoutMs: 60_000 },
+  {
+    ca: context.credentials.ca,
+    ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
+  },
+);
 const connect = createClient(State, createGrpcTransport({ baseUrl, sessionManager: session }));
 const transport = new TalosTransport({
   endpoints: [server.endpoint],

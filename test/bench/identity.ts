@@ -10,7 +10,7 @@ import { deriveIdentity, encodeBase62 } from '../../src/index.js';
 import { mintTestPki } from '../helpers/pki.js';
 import { type FakeNode, talosconfigText } from '../helpers/talos-server.js';
 import { startFakeApidProcess } from './fake-apid-process.js';
-import { formatMs, median, timeCommand, timeCommandCpu } from './stats.js';
+import { compareFleet, formatMs, median, timeCommand, timeCommandCpu } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const cli = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
@@ -78,19 +78,9 @@ try {
       '-n',
       names.slice(0, count).join(','),
     ]);
-  run(1);
-  const one: { ms: number; cpuMs: number }[] = [];
-  const many: { ms: number; cpuMs: number }[] = [];
-  for (let i = 0; i < REMOTE_RUNS; i++) {
-    one.push(run(1));
-    many.push(run(NODES));
-  }
-  const oneMs = median(one.map((r) => r.ms));
-  const manyMs = median(many.map((r) => r.ms));
-  const perNode =
-    (median(many.map((r) => r.cpuMs)) - median(one.map((r) => r.cpuMs))) / (NODES - 1);
+  const r = compareFleet(run, NODES, REMOTE_RUNS);
   console.log(
-    `identity over the API, cold (median of ${REMOTE_RUNS}, ${LATENCY_MS} ms added per call): 1 node ${formatMs(oneMs)}, ${NODES} nodes ${formatMs(manyMs)}, ratio ${(manyMs / oneMs).toFixed(2)} (target ≤ 1.60); client CPU per extra node ${perNode.toFixed(3)} ms (target ≤ 0.6)`,
+    `identity over the API, cold (median of ${REMOTE_RUNS}, ${LATENCY_MS} ms added per call): 1 node ${formatMs(r.oneMs)}, ${NODES} nodes ${formatMs(r.manyMs)}, ratio ${r.ratio.toFixed(2)} (target ≤ 1.60); client CPU per extra node ${r.cpuPerNodeMs.toFixed(3)} ms (target ≤ 0.6)`,
   );
 } finally {
   server.close();

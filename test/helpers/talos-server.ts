@@ -354,11 +354,16 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
           }
           if (key === undefined) return produce(routed, call.request, send, call);
           const recorded: Buffer[] = [];
-          await produce(routed, call.request, (message) => {
-            const bytes = toWire(message);
-            recorded.push(bytes);
-            return send(bytes);
-          }, call);
+          await produce(
+            routed,
+            call.request,
+            (message) => {
+              const bytes = toWire(message);
+              recorded.push(bytes);
+              return send(bytes);
+            },
+            call,
+          );
           encoded.set(key, recorded);
         })
         .then(
