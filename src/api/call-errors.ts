@@ -1,6 +1,5 @@
 // Turn gRPC/transport failures into typed, one-line, secret-free errors that say which node,
 // which call and — where it explains the failure — what the client certificate allows.
-import { Code, ConnectError } from '@connectrpc/connect';
 import { type ErrorCode, TalosLonghornError } from '../errors.js';
 import type { ClientCertificateInfo } from './talosconfig.js';
 
@@ -13,19 +12,57 @@ export interface CallContext {
   readonly certificate: ClientCertificateInfo | undefined;
 }
 
-/** Node/OpenSSL error codes anywhere in the cause chain. */
-function causeCodes(err: unknown): string[] {
-  const codes: string[] = [];
-  const seen = new Set<unknown>();
-  for (let e: unknown = err; e instanceof Error && !seen.has(e); e = e.cause) {
-    seen.add(e);
-    const code = (e as { code?: unknown }).code;
-    if (typeof code === 'string') codes.push(code);
-  }
-  return codes;
+/** gRPC status codes (grpc/grpc `doc/statuscodes.md`). */
+export const GrpcCode = {
+  OK: 0,
+  CANCELLED: 1,
+  UNKNOWN: 2,
+  INVALID_ARGUMENT: 3,
+  DEADLINE_EXCEEDED: 4,
+  NOT_FOUND: 5,
+  PERMISSION_DENIED: 7,
+  RESOURCE_EXHAUSTED: 8,
+  UNIMPLEMENTED: 12,
+  INTERNAL: 13,
+  UNAVAILABLE: 14,
+  UNAUTHENTICATED: 16,
+} as const;
+
+const CODE_NAMES: Record<number, string> = Object.fromEntries(
+  Object.entries(GrpcCode).map(([name, code]) => [code, name]),
+);
+
+/** A failed call as grpc-js reports it: a status code and its details text. */
+export interface GrpcFailure {
+  readonly code: number;
+  readonly details: string;
 }
 
-const CONNECT_FAILURES = new Set([
+export function grpcFailure(err: unknown): GrpcFailure {
+  if (err !== null && typeof err === 'object') {
+    const { code, details, message } = err as {
+      code?: unknown;
+      details?: unknown;
+      message?: unknown;
+    };
+    if (typeof code === 'number') {
+      return { code, details: typeof details === 'string' ? details : String(message ?? '') };
+    }
+  }
+  return { code: GrpcCode.UNKNOWN, details: err instanceof Error ? err.message : String(err) };
+}
+
+/** grpc-js reports a failed connection as UNAVAILABLE "No connection established. Last error: …". */
+function lastError(failure: GrpcFailure): string | undefined {
+  if (failure.code !== GrpcCode.UNAVAILABLE) return undefined;
+  const match =
+    /No connection established\. Last error: (.*?)(?: \(\d{4}-[^)]*\))?\. Resolution note/s.exec(
+      failure.details,
+    );
+  return match?.[1];
+}
+
+const CONNECT_FAILURES = [
   'ECONNREFUSED',
   'EHOSTUNREACH',
   'ENETUNREACH',
@@ -33,36 +70,45 @@ const CONNECT_FAILURES = new Set([
   'EAI_AGAIN',
   'ETIMEDOUT',
   'ECONNRESET',
-]);
+];
 
-const SERVER_CERT_FAILURES: Record<string, string> = {
-  UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'is not signed by the talosconfig CA',
-  UNABLE_TO_GET_ISSUER_CERT_LOCALLY: 'is not signed by the talosconfig CA',
-  SELF_SIGNED_CERT_IN_CHAIN: 'is not signed by the talosconfig CA',
-  DEPTH_ZERO_SELF_SIGNED_CERT: 'is self-signed, not signed by the talosconfig CA',
-  CERT_SIGNATURE_FAILURE: 'is not signed by the talosconfig CA',
-  CERT_HAS_EXPIRED: 'has expired',
-  CERT_NOT_YET_VALID: 'is not valid yet',
-  ERR_TLS_CERT_ALTNAME_INVALID: 'does not name this endpoint',
-};
+/** Node's texts for the server-certificate failures (OpenSSL X509_V_ERR_* and ERR_TLS_*). */
+const SERVER_CERT_FAILURES: readonly (readonly [RegExp, string])[] = [
+  [
+    /unable to verify the first certificate|unable to get local issuer certificate/,
+    'is not signed by the talosconfig CA',
+  ],
+  [/self[- ]signed certificate in certificate chain/, 'is not signed by the talosconfig CA'],
+  [/self[- ]signed certificate/, 'is self-signed, not signed by the talosconfig CA'],
+  [
+    /certificate signature failure|not signed by the talosconfig CA/,
+    'is not signed by the talosconfig CA',
+  ],
+  [/certificate has expired/, 'has expired'],
+  [/certificate is not yet valid/, 'is not valid yet'],
+  [
+    /ERR_TLS_CERT_ALTNAME_INVALID|does not match certificate's altnames/,
+    'does not name this endpoint',
+  ],
+];
 
 /** How this failure relates to the endpoint: could the request have reached a node at all? */
 export type FailureKind = 'tls' | 'unreachable' | 'closed' | 'unavailable' | 'other';
 
 export function classifyFailure(err: unknown): FailureKind {
-  const codes = causeCodes(err);
-  if (codes.some((c) => c in SERVER_CERT_FAILURES || c.startsWith('ERR_SSL_'))) return 'tls';
-  if (codes.some((c) => CONNECT_FAILURES.has(c))) return 'unreachable';
-  if (err instanceof ConnectError && err.code === Code.Unavailable) return 'unavailable';
-  // The peer reset the connection before answering: what a TLS 1.3 server does when it rejects
-  // the client certificate after the handshake (and what a crashing endpoint does).
-  if (
-    err instanceof ConnectError &&
-    err.code === Code.Canceled &&
-    /CANCEL \(0x8\)/.test(err.rawMessage)
-  ) {
-    return 'closed';
+  const failure = grpcFailure(err);
+  const last = lastError(failure);
+  if (last !== undefined) {
+    if (SERVER_CERT_FAILURES.some(([re]) => re.test(last)) || /SSL routines|SSL alert/.test(last)) {
+      return 'tls';
+    }
+    if (CONNECT_FAILURES.some((code) => last.includes(code))) return 'unreachable';
+    // TLS succeeded and the peer hung up before HTTP/2 began: what a TLS 1.3 server does when
+    // it rejects the client certificate after the handshake (and what a crashing endpoint does).
+    if (/Failed to connect|Connection dropped|socket hang up/.test(last)) return 'closed';
+    return 'unreachable';
   }
+  if (failure.code === GrpcCode.UNAVAILABLE) return 'unavailable';
   return 'other';
 }
 
@@ -72,32 +118,31 @@ function describeRoles(certificate: ClientCertificateInfo | undefined): string {
   return `client certificate roles: ${roles}`;
 }
 
-function tlsMessage(err: unknown, ctx: CallContext): string {
-  const codes = causeCodes(err);
-  for (const code of codes) {
-    const why = SERVER_CERT_FAILURES[code];
-    if (why) return `the certificate of endpoint ${ctx.endpoint} ${why}`;
+function tlsMessage(last: string, ctx: CallContext): string {
+  for (const [re, why] of SERVER_CERT_FAILURES) {
+    if (re.test(last)) return `the certificate of endpoint ${ctx.endpoint} ${why}`;
   }
-  const alert = codes.find((c) => c.startsWith('ERR_SSL_')) ?? '';
+  const alert =
+    /alert ([a-z0-9 _]+?):/i.exec(last)?.[1] ?? /SSL routines:[^:]*:([^:]+)/.exec(last)?.[1] ?? '';
   const cert = ctx.certificate;
-  if (/CERTIFICATE_REQUIRED|HANDSHAKE_FAILURE/.test(alert) && cert === undefined) {
+  if (/certificate required|handshake failure/i.test(alert) && cert === undefined) {
     return `endpoint ${ctx.endpoint} requires a client certificate and the talosconfig context has none`;
   }
-  if (/CERTIFICATE_EXPIRED/.test(alert) && cert) {
+  if (/certificate expired/i.test(alert) && cert) {
     return `endpoint ${ctx.endpoint} rejected the client certificate: it expired on ${cert.notAfter.toISOString()}`;
   }
-  if (/UNKNOWN_CA|BAD_CERTIFICATE|DECRYPT_ERROR/.test(alert)) {
+  if (/unknown ca|bad certificate|decrypt error/i.test(alert)) {
     return `endpoint ${ctx.endpoint} rejected the client certificate (not issued by its CA?)`;
   }
-  return `TLS handshake with endpoint ${ctx.endpoint} failed (${alert.toLowerCase() || 'unknown reason'})`;
+  return `TLS handshake with endpoint ${ctx.endpoint} failed (${alert.trim().toLowerCase() || 'unknown reason'})`;
 }
 
-const CODE_BY_GRPC: Partial<Record<Code, ErrorCode>> = {
-  [Code.PermissionDenied]: 'permission-denied',
-  [Code.Unauthenticated]: 'tls',
-  [Code.DeadlineExceeded]: 'deadline-exceeded',
-  [Code.NotFound]: 'not-found',
-  [Code.Unavailable]: 'connection',
+const CODE_BY_GRPC: Partial<Record<number, ErrorCode>> = {
+  [GrpcCode.PERMISSION_DENIED]: 'permission-denied',
+  [GrpcCode.UNAUTHENTICATED]: 'tls',
+  [GrpcCode.DEADLINE_EXCEEDED]: 'deadline-exceeded',
+  [GrpcCode.NOT_FOUND]: 'not-found',
+  [GrpcCode.UNAVAILABLE]: 'connection',
 };
 
 /** A failure of one call → TalosLonghornError; `field` is the node the error is about. */
@@ -105,9 +150,11 @@ export function callError(err: unknown, ctx: CallContext): TalosLonghornError {
   if (err instanceof TalosLonghornError) return err;
   const where = { field: `node ${ctx.node}`, cause: err };
   const kind = classifyFailure(err);
-  if (kind === 'tls') return new TalosLonghornError('tls', tlsMessage(err, ctx), where);
+  const failure = grpcFailure(err);
+  const last = lastError(failure) ?? '';
+  if (kind === 'tls') return new TalosLonghornError('tls', tlsMessage(last, ctx), where);
   if (kind === 'unreachable') {
-    const code = causeCodes(err).find((c) => CONNECT_FAILURES.has(c)) ?? 'unreachable';
+    const code = CONNECT_FAILURES.find((c) => last.includes(c)) ?? 'unreachable';
     return new TalosLonghornError(
       'connection',
       `cannot connect to endpoint ${ctx.endpoint} (${code})`,
@@ -128,9 +175,8 @@ export function callError(err: unknown, ctx: CallContext): TalosLonghornError {
       where,
     );
   }
-  const ce = ConnectError.from(err);
-  const code = CODE_BY_GRPC[ce.code] ?? 'node-error';
-  const text = ce.rawMessage || Code[ce.code];
+  const code = CODE_BY_GRPC[failure.code] ?? 'node-error';
+  const text = failure.details || (CODE_NAMES[failure.code] ?? `status ${failure.code}`);
   switch (code) {
     case 'deadline-exceeded':
       return new TalosLonghornError(
@@ -163,8 +209,7 @@ export function metadataError(
   ctx: CallContext,
 ): TalosLonghornError | undefined {
   if (metadata === undefined || metadata.error === '') return undefined;
-  const grpcCode = (metadata.status?.code ?? Code.Unknown) as Code;
-  const code = CODE_BY_GRPC[grpcCode] ?? 'node-error';
+  const code = CODE_BY_GRPC[metadata.status?.code ?? GrpcCode.UNKNOWN] ?? 'node-error';
   const host = metadata.hostname ? ` (${metadata.hostname})` : '';
   return new TalosLonghornError(code, `${ctx.call}${host}: ${metadata.error}`, {
     field: `node ${ctx.node}`,

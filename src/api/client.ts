@@ -1,17 +1,39 @@
 // The Talos API calls this project makes, with plain TypeScript results and typed errors.
 import { create } from '@bufbuild/protobuf';
-import { DurationSchema, EmptySchema } from '@bufbuild/protobuf/wkt';
-import { parseAllDocuments } from 'yaml';
+import { DurationSchema } from '@bufbuild/protobuf/wkt';
+import { parse, parseAllDocuments } from 'yaml';
 import { TalosLonghornError } from '../errors.js';
-import { type CallContext, metadataError, type ReplyMetadata } from './call-errors.js';
+import {
+  type CallContext,
+  GrpcCode,
+  grpcFailure,
+  metadataError,
+  type ReplyMetadata,
+} from './call-errors.js';
 import { checkNodeName } from './endpoints.js';
 import type { Resource } from './gen/cosi/resource_pb.js';
-import { ApplyConfigurationRequest_Mode, ListRequest_Type } from './gen/machine/machine_pb.js';
+import { State } from './gen/cosi/state_pb.js';
+import {
+  ApplyConfigurationRequest_Mode,
+  ListRequest_Type,
+  MachineService,
+} from './gen/machine/machine_pb.js';
 import type { ClientCertificateInfo, TalosContext } from './talosconfig.js';
 import { type Invocation, TalosTransport, type TransportOptions } from './transport.js';
 
+/** Bounds on what one node may send, whatever a broken or hostile server tries. */
+export interface ReceiveLimits {
+  /** Entries one `List` call may return (default 200 000). */
+  readonly maxListEntries?: number;
+  /** Bytes all calls to one node may receive over the client's life (default 256 MiB). */
+  readonly maxNodeBytes?: number;
+}
+
+export const DEFAULT_MAX_LIST_ENTRIES = 200_000;
+export const DEFAULT_MAX_NODE_BYTES = 256 * 1024 * 1024;
+
 /** How to reach the nodes: the transport's options (endpoints, credentials, limits). */
-export type TalosClientOptions = TransportOptions;
+export type TalosClientOptions = TransportOptions & ReceiveLimits;
 
 export interface NodeVersion {
   readonly node: string;
@@ -55,9 +77,13 @@ export interface CosiResource {
   readonly id: string;
   readonly version: string;
   readonly phase: string;
-  /** The spec parsed from `yaml_spec`: one document → that value; several → their list. */
+  readonly annotations: Readonly<Record<string, string>>;
+  /**
+   * The spec parsed from `yaml_spec` (one document → that value; several → their list). Parsed
+   * on first access: most callers read ids only, and YAML parsing is the costly part of a reply.
+   */
   readonly spec: unknown;
-  /** `yaml_spec` exactly as the node sent it (the machine config is multi-document YAML). */
+  /** `yaml_spec` exactly as the node sent it. */
   readonly specYaml: string;
 }
 
@@ -100,6 +126,16 @@ function modeFromWire(mode: ApplyConfigurationRequest_Mode): ApplyMode {
 
 /** Parse `yaml_spec`; a node sending unparseable YAML is a node error, not ours. */
 export function parseYamlSpec(text: string, what: string, node: string): unknown {
+  // Resource specs are one document; only a `---` line needs the multi-document parser.
+  if (!/^---/m.test(text)) {
+    try {
+      return parse(text, { uniqueKeys: false }) as unknown;
+    } catch {
+      throw new TalosLonghornError('node-error', `${what}: yaml_spec is not valid YAML`, {
+        field: `node ${node}`,
+      });
+    }
+  }
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   const broken = list.find((d) => d.errors.length > 0);
@@ -112,13 +148,63 @@ export function parseYamlSpec(text: string, what: string, node: string): unknown
   return values.length === 1 ? values[0] : values;
 }
 
+/** `lstat /x: no such file or directory` — how Talos's List reports a missing root. */
+const MISSING_PATH = /^(?:lstat|stat|open) \S+: no such file or directory$/;
+/** apid's answer for a resource type the node does not register (cosi-project/runtime). */
+const UNSUPPORTED_TYPE = /^resource type "[^"]*" is not supported$/;
+
+/**
+ * The Talos-level meaning of a call failure that is not a transport problem: a missing path or
+ * an unregistered resource type become `not-found` with a message saying so.
+ */
+function nodeFailure(err: unknown, inv: Invocation): TalosLonghornError | undefined {
+  // The transport wraps gRPC failures; the status is in the cause.
+  const raw = err instanceof TalosLonghornError ? err.cause : err;
+  if (raw === undefined || raw instanceof TalosLonghornError) return undefined;
+  const failure = grpcFailure(raw);
+  const field = `node ${inv.node}`;
+  if (failure.code === GrpcCode.UNKNOWN && MISSING_PATH.test(failure.details)) {
+    return new TalosLonghornError('not-found', `${inv.call}: ${failure.details}`, { field });
+  }
+  if (failure.code === GrpcCode.PERMISSION_DENIED && UNSUPPORTED_TYPE.test(failure.details)) {
+    return new TalosLonghornError(
+      'not-found',
+      `${inv.call}: this Talos version has no such resource (${failure.details})`,
+      { field },
+    );
+  }
+  return undefined;
+}
+
+function positiveLimit(value: number | undefined, fallback: number, field: string): number {
+  const limit = value ?? fallback;
+  if (!Number.isSafeInteger(limit) || limit < 1) {
+    throw new TalosLonghornError('invalid-input', 'expected a whole number ≥ 1', { field });
+  }
+  return limit;
+}
+
 /** A client for Talos's apid: one instance per talosconfig context, any number of nodes. */
 export class TalosClient {
   readonly #transport: TalosTransport;
   readonly #certificate: ClientCertificateInfo | undefined;
+  readonly #maxListEntries: number;
+  readonly #maxNodeBytes: number;
+  /** Bytes received per node so far, against `maxNodeBytes`. */
+  readonly #received = new Map<string, number>();
 
   constructor(options: TalosClientOptions) {
     this.#certificate = options.certificate;
+    this.#maxListEntries = positiveLimit(
+      options.maxListEntries,
+      DEFAULT_MAX_LIST_ENTRIES,
+      'maxListEntries',
+    );
+    this.#maxNodeBytes = positiveLimit(
+      options.maxNodeBytes,
+      DEFAULT_MAX_NODE_BYTES,
+      'maxNodeBytes',
+    );
     this.#transport = new TalosTransport(options);
   }
 
@@ -161,6 +247,19 @@ export class TalosClient {
     if (error) throw error;
   }
 
+  /** Count `bytes` against the node's budget; past it, the call stops. */
+  #count(inv: Invocation, bytes: number): void {
+    const total = (this.#received.get(inv.node) ?? 0) + bytes;
+    this.#received.set(inv.node, total);
+    if (total > this.#maxNodeBytes) {
+      throw new TalosLonghornError(
+        'node-error',
+        `${inv.call}: the node sent more than ${this.#maxNodeBytes} bytes in total`,
+        { field: `node ${inv.node}` },
+      );
+    }
+  }
+
   #invocation(node: string, call: string, idempotent: boolean, timeoutMs?: number): Invocation {
     const name = checkNodeName(node, 'node');
     return timeoutMs === undefined
@@ -168,12 +267,21 @@ export class TalosClient {
       : { node: name, call, idempotent, timeoutMs };
   }
 
+  async #unary<T>(inv: Invocation, run: () => Promise<T>): Promise<T> {
+    try {
+      return await run();
+    } catch (err) {
+      throw nodeFailure(err, inv) ?? err;
+    }
+  }
+
   async version(node: string, options: { timeoutMs?: number } = {}): Promise<NodeVersion> {
     const inv = this.#invocation(node, 'Version', true, options.timeoutMs);
-    const reply = await this.#transport.invoke(inv, (c, opts) =>
-      c.machine.version(create(EmptySchema), opts),
+    const reply = await this.#unary(inv, () =>
+      this.#transport.unary(inv, MachineService.method.version, {}),
     );
     const message = reply.messages[0];
+    // One-to-one (the `node` header) apid adds no common.Metadata; a fan-out reply has it.
     this.#check(message?.metadata, inv);
     if (message?.version === undefined) {
       throw new TalosLonghornError('node-error', 'Version: the reply holds no version', {
@@ -194,35 +302,41 @@ export class TalosClient {
     };
   }
 
-  /** Read a file from the node (needs `os:admin`); refuses more than `maxBytes`. */
+  /**
+   * Read a file from the node (needs `os:admin`). More than `maxBytes` cancels the call the
+   * moment it is exceeded; nothing beyond one message is buffered past the limit.
+   */
   async readFile(
     node: string,
     path: string,
     options: { maxBytes: number; timeoutMs?: number },
   ): Promise<Buffer> {
     const inv = this.#invocation(node, `Read ${path}`, true, options.timeoutMs);
-    return this.#transport.invoke(inv, async (c, opts, progress) => {
-      const chunks: Uint8Array[] = [];
-      let total = 0;
-      const abort = new AbortController();
-      for await (const data of c.machine.read({ path }, { ...opts, signal: abort.signal })) {
-        progress.started = true;
-        this.#check(data.metadata, inv);
-        total += data.bytes.length;
-        if (total > options.maxBytes) {
-          abort.abort();
-          throw new TalosLonghornError(
-            'node-error',
-            `${inv.call}: the file is larger than ${options.maxBytes} bytes`,
-            { field: `node ${inv.node}` },
-          );
-        }
-        chunks.push(data.bytes);
-      }
-      return Buffer.concat(chunks, total);
-    });
+    let chunks: Uint8Array[] = [];
+    let total = 0;
+    await this.#unary(inv, () =>
+      this.#transport.stream(inv, MachineService.method.read, { path }, () => {
+        chunks = [];
+        total = 0;
+        return (data, bytes) => {
+          this.#count(inv, bytes);
+          this.#check(data.metadata, inv);
+          total += data.bytes.length;
+          if (total > options.maxBytes) {
+            throw new TalosLonghornError(
+              'node-error',
+              `${inv.call}: the file is larger than ${options.maxBytes} bytes`,
+              { field: `node ${inv.node}` },
+            );
+          }
+          chunks.push(data.bytes);
+        };
+      }),
+    );
+    return Buffer.concat(chunks, total);
   }
 
+  /** List a directory; more than `maxListEntries` entries cancels the call. */
   async list(node: string, root: string, options: ListOptions = {}): Promise<FileEntry[]> {
     const inv = this.#invocation(node, `List ${root}`, true, options.timeoutMs);
     const request = {
@@ -231,26 +345,36 @@ export class TalosClient {
       recursionDepth: options.recursionDepth ?? 0,
       types: (options.types ?? []).map((t) => TYPE_TO_WIRE[t]),
     };
-    return this.#transport.invoke(inv, async (c, opts, progress) => {
-      const entries: FileEntry[] = [];
-      for await (const info of c.machine.list(request, opts)) {
-        progress.started = true;
-        this.#check(info.metadata, inv);
-        entries.push({
-          name: info.name,
-          relativeName: info.relativeName,
-          size: info.size,
-          mode: info.mode,
-          modified: info.modified,
-          isDir: info.isDir,
-          link: info.link,
-          uid: info.uid,
-          gid: info.gid,
-          error: info.error,
-        });
-      }
-      return entries;
-    });
+    let entries: FileEntry[] = [];
+    await this.#unary(inv, () =>
+      this.#transport.stream(inv, MachineService.method.list, request, () => {
+        entries = [];
+        return (info, bytes) => {
+          this.#count(inv, bytes);
+          this.#check(info.metadata, inv);
+          if (entries.length >= this.#maxListEntries) {
+            throw new TalosLonghornError(
+              'node-error',
+              `${inv.call}: more than ${this.#maxListEntries} entries`,
+              { field: `node ${inv.node}` },
+            );
+          }
+          entries.push({
+            name: info.name,
+            relativeName: info.relativeName,
+            size: info.size,
+            mode: info.mode,
+            modified: info.modified,
+            isDir: info.isDir,
+            link: info.link,
+            uid: info.uid,
+            gid: info.gid,
+            error: info.error,
+          });
+        };
+      }),
+    );
+    return entries;
   }
 
   #resource(resource: Resource | undefined, inv: Invocation): CosiResource {
@@ -261,13 +385,18 @@ export class TalosClient {
       });
     }
     const specYaml = resource?.spec?.yamlSpec ?? '';
+    let parsed: { value: unknown } | undefined;
     return {
       namespace: meta.namespace,
       type: meta.type,
       id: meta.id,
       version: meta.version,
       phase: meta.phase,
-      spec: parseYamlSpec(specYaml, inv.call, inv.node),
+      annotations: meta.annotations,
+      get spec() {
+        parsed ??= { value: parseYamlSpec(specYaml, inv.call, inv.node) };
+        return parsed.value;
+      },
       specYaml,
     };
   }
@@ -281,8 +410,8 @@ export class TalosClient {
     options: { timeoutMs?: number } = {},
   ): Promise<CosiResource> {
     const inv = this.#invocation(node, `Get ${type} ${namespace}/${id}`, true, options.timeoutMs);
-    const reply = await this.#transport.invoke(inv, (c, opts) =>
-      c.cosi.get({ namespace, type, id }, opts),
+    const reply = await this.#unary(inv, () =>
+      this.#transport.unary(inv, State.method.get, { namespace, type, id }),
     );
     return this.#resource(reply.resource, inv);
   }
@@ -294,14 +423,24 @@ export class TalosClient {
     options: { timeoutMs?: number } = {},
   ): Promise<CosiResource[]> {
     const inv = this.#invocation(node, `List ${type} ${namespace}`, true, options.timeoutMs);
-    return this.#transport.invoke(inv, async (c, opts, progress) => {
-      const out: CosiResource[] = [];
-      for await (const item of c.cosi.list({ namespace, type }, opts)) {
-        progress.started = true;
-        out.push(this.#resource(item.resource, inv));
-      }
-      return out;
-    });
+    let out: CosiResource[] = [];
+    await this.#unary(inv, () =>
+      this.#transport.stream(inv, State.method.list, { namespace, type }, () => {
+        out = [];
+        return (item, bytes) => {
+          this.#count(inv, bytes);
+          if (out.length >= this.#maxListEntries) {
+            throw new TalosLonghornError(
+              'node-error',
+              `${inv.call}: more than ${this.#maxListEntries} resources`,
+              { field: `node ${inv.node}` },
+            );
+          }
+          out.push(this.#resource(item.resource, inv));
+        };
+      }),
+    );
+    return out;
   }
 
   /**
@@ -323,8 +462,8 @@ export class TalosClient {
         ? {}
         : { tryModeTimeout: durationFromMs(options.tryModeTimeoutMs) }),
     };
-    const reply = await this.#transport.invoke(inv, (c, opts) =>
-      c.machine.applyConfiguration(request, opts),
+    const reply = await this.#unary(inv, () =>
+      this.#transport.unary(inv, MachineService.method.applyConfiguration, request),
     );
     const message = reply.messages[0];
     this.#check(message?.metadata, inv);

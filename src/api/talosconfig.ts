@@ -3,7 +3,7 @@
 import { X509Certificate } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { TalosLonghornError } from '../errors.js';
 
@@ -209,7 +209,7 @@ function contextFrom(name: string, raw: RawContext, source: string): TalosContex
 }
 
 export interface LoadTalosConfigOptions {
-  /** Explicit path (`--talosconfig`); wins over `$TALOSCONFIG` and `~/.talos/config`. */
+  /** Explicit path (`--talosconfig`); wins over every default. */
   readonly path?: string;
   readonly context?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -217,50 +217,101 @@ export interface LoadTalosConfigOptions {
   readonly cwd?: string;
   /** Home directory for `~/.talos/config`; defaults to the user's home. */
   readonly homeDir?: string;
+  /** Where a pod's Talos service account is mounted (default /var/run/secrets/talos.dev). */
+  readonly serviceAccountDir?: string;
 }
 
-/** Where the talosconfig comes from: `--talosconfig`, else `$TALOSCONFIG`, else `~/.talos/config`. */
-export function resolveTalosConfigPath(options: LoadTalosConfigOptions): {
-  path: string;
-  field: string;
-} {
+/** Talos's service-account mount inside a pod (pkg/machinery/constants ServiceAccountMountPath). */
+export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/talos.dev';
+
+export interface TalosConfigCandidate {
+  readonly path: string;
+  /** Where the path came from, for messages (`--talosconfig`, `$TALOSCONFIG`, …). */
+  readonly field: string;
+}
+
+/**
+ * Where the talosconfig may be, in talosctl's order (pkg/machinery/client/config/path.go,
+ * GetDefaultPaths): `--talosconfig` alone when given; else `$TALOSCONFIG`, then
+ * `$TALOS_HOME/config` (only an absolute TALOS_HOME) or `~/.talos/config`, then the in-cluster
+ * service-account file. The first that exists is used.
+ */
+export function resolveTalosConfigPath(options: LoadTalosConfigOptions): TalosConfigCandidate[] {
   const cwd = options.cwd ?? process.cwd();
   if (options.path !== undefined) {
     if (options.path === '') {
       throw new TalosLonghornError('usage', 'empty path', { field: '--talosconfig' });
     }
-    return { path: resolve(cwd, options.path), field: '--talosconfig' };
+    return [{ path: resolve(cwd, options.path), field: '--talosconfig' }];
   }
-  const fromEnv = (options.env ?? process.env).TALOSCONFIG;
+  const env = options.env ?? process.env;
+  const candidates: TalosConfigCandidate[] = [];
+  const fromEnv = env.TALOSCONFIG;
   if (fromEnv !== undefined && fromEnv !== '') {
-    return { path: resolve(cwd, fromEnv), field: '$TALOSCONFIG' };
+    candidates.push({ path: resolve(cwd, fromEnv), field: '$TALOSCONFIG' });
   }
-  return { path: join(options.homeDir ?? homedir(), '.talos', 'config'), field: '~/.talos/config' };
+  const talosHome = env.TALOS_HOME;
+  if (talosHome !== undefined && isAbsolute(talosHome)) {
+    candidates.push({ path: join(talosHome, 'config'), field: '$TALOS_HOME/config' });
+  } else {
+    candidates.push({
+      path: join(options.homeDir ?? homedir(), '.talos', 'config'),
+      field: '~/.talos/config',
+    });
+  }
+  candidates.push({
+    path: join(options.serviceAccountDir ?? SERVICE_ACCOUNT_DIR, 'config'),
+    field: 'talosconfig',
+  });
+  return candidates;
 }
 
 /** A talosconfig is a few KiB; refuse anything absurd rather than buffer it. */
 const MAX_TALOSCONFIG_BYTES = 1 << 20;
 
+function readError(err: unknown, path: string, field: string): TalosLonghornError {
+  if (err instanceof TalosLonghornError) return err;
+  const code = (err as { code?: string }).code;
+  const reason = code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable');
+  return new TalosLonghornError('invalid-input', `cannot read talosconfig ${path}: ${reason}`, {
+    field,
+    cause: err,
+  });
+}
+
 export async function loadTalosConfig(options: LoadTalosConfigOptions = {}): Promise<TalosContext> {
-  const { path, field } = resolveTalosConfigPath(options);
-  let text: string;
-  try {
-    const bytes = await readFile(path);
-    if (bytes.length > MAX_TALOSCONFIG_BYTES) {
-      throw new TalosLonghornError('invalid-input', `${path} is larger than 1 MiB`, { field });
+  const candidates = resolveTalosConfigPath(options);
+  let found: { text: string; path: string } | undefined;
+  for (const { path, field } of candidates) {
+    try {
+      const bytes = await readFile(path);
+      if (bytes.length > MAX_TALOSCONFIG_BYTES) {
+        throw new TalosLonghornError('invalid-input', `${path} is larger than 1 MiB`, { field });
+      }
+      found = { text: bytes.toString('utf8'), path };
+      break;
+    } catch (err) {
+      // As talosctl: a default location that does not exist passes to the next one.
+      const missing = (err as { code?: string }).code === 'ENOENT';
+      if (!missing || candidates.length === 1) throw readError(err, path, field);
     }
-    text = bytes.toString('utf8');
-  } catch (err) {
-    if (err instanceof TalosLonghornError) throw err;
-    const code = (err as { code?: string }).code;
-    const reason = code === 'ENOENT' ? 'no such file' : (code ?? 'unreadable');
-    throw new TalosLonghornError('invalid-input', `cannot read talosconfig ${path}: ${reason}`, {
-      field,
-      cause: err,
-    });
+  }
+  if (found === undefined) {
+    const [first] = candidates;
+    const others = candidates
+      .slice(1)
+      .map((c) => c.path)
+      .join(', ');
+    throw new TalosLonghornError(
+      'invalid-input',
+      `cannot read talosconfig ${first?.path ?? ''}: no such file (nor ${others})`,
+      { field: first?.field ?? 'talosconfig' },
+    );
   }
   return parseTalosConfig(
-    text,
-    options.context === undefined ? { source: path } : { source: path, context: options.context },
+    found.text,
+    options.context === undefined
+      ? { source: found.path }
+      : { source: found.path, context: options.context },
   );
 }

@@ -1,14 +1,25 @@
-// gRPC over HTTP/2 with mutual TLS to a list of apid endpoints: fail-over from one endpoint to
-// the next, retry with backoff for reads that failed UNAVAILABLE, per-call deadlines and a limit
-// on calls in flight.
-import { type Client, createClient } from '@connectrpc/connect';
-import { createGrpcTransport, Http2SessionManager } from '@connectrpc/connect-node';
+// gRPC over HTTP/2 with mutual TLS to a list of apid endpoints: @grpc/grpc-js carries the calls,
+// the protobuf-es generated messages are the codec. Fail-over from one endpoint to the next,
+// retry with backoff for reads that failed UNAVAILABLE, per-call deadlines, a limit on calls in
+// flight, and bounds on what a server may send (message size, cancellation as soon as a
+// caller's limit trips).
+import { X509Certificate } from 'node:crypto';
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
+import {
+  create,
+  type DescMessage,
+  type DescMethod,
+  fromBinary,
+  type MessageInitShape,
+  type MessageShape,
+  toBinary,
+} from '@bufbuild/protobuf';
+import * as grpc from '@grpc/grpc-js';
 import { ConcurrencyLimit } from '../concurrency.js';
 import { TalosLonghornError } from '../errors.js';
 import { type CallContext, callError, classifyFailure } from './call-errors.js';
 import { endpointUrl } from './endpoints.js';
-import { State } from './gen/cosi/state_pb.js';
-import { MachineService } from './gen/machine/machine_pb.js';
 import type { ClientCertificateInfo, TalosCredentials } from './talosconfig.js';
 
 export interface RetryPolicy {
@@ -22,6 +33,8 @@ export interface RetryPolicy {
 export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 };
 export const DEFAULT_TIMEOUT_MS = 15_000;
 export const DEFAULT_CONCURRENCY = 128;
+/** Largest single gRPC message accepted from a server (grpc-go's default is 4 MiB). */
+export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export interface TransportOptions {
   /** apid endpoints: `host`, `host:port` (default port 50000) or `[IPv6]:port`. */
@@ -34,18 +47,8 @@ export interface TransportOptions {
   /** Calls in flight at once across all nodes (default 128). */
   readonly concurrency?: number;
   readonly retry?: RetryPolicy;
-}
-
-/** The service clients bound to one endpoint. */
-export interface EndpointClients {
-  readonly machine: Client<typeof MachineService>;
-  readonly cosi: Client<typeof State>;
-}
-
-/** Per-call options handed to the generated client. */
-export interface CallOptions {
-  readonly headers: Record<string, string>;
-  readonly timeoutMs: number;
+  /** Largest message a server may send (default 16 MiB); a bigger one fails the call. */
+  readonly maxMessageBytes?: number;
 }
 
 export interface Invocation {
@@ -57,12 +60,53 @@ export interface Invocation {
   readonly timeoutMs?: number;
 }
 
-/** Set by a streaming call once a message arrived: after that, a failure is not retried. */
-export interface Progress {
-  started: boolean;
-}
+/**
+ * Receives each message of a server stream with its encoded size; throwing stops the stream at
+ * once (the call is cancelled) and fails the call with that error.
+ */
+export type StreamSink<O> = (message: O, bytes: number) => void;
 
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
+
+/** `https://host:port` → grpc-js target `host:port` (IPv6 stays bracketed). */
+function targetOf(baseUrl: string): string {
+  return baseUrl.replace(/^https:\/\//, '');
+}
+
+/** `host:port` / `[v6]:port` → host without brackets. */
+function hostOf(target: string): string {
+  const bracketed = /^\[([^\]]+)\]/.exec(target);
+  return bracketed ? (bracketed[1] ?? '') : target.replace(/:\d+$/, '');
+}
+
+function methodPath(method: DescMethod): string {
+  return `/${method.parent.typeName}/${method.name}`;
+}
+
+/**
+ * Server identity, checked by us on top of Node's chain verification: the certificate must be
+ * signed by the talosconfig CA and name the endpoint. apid's certificate carries the node's
+ * addresses and names as SANs (talosctl verifies them the same way, with the context CA as the
+ * only root).
+ */
+function serverIdentityCheck(ca: X509Certificate, host: string) {
+  return (_sni: string, cert: PeerCertificate): Error | undefined => {
+    let peer: X509Certificate;
+    try {
+      peer = new X509Certificate(cert.raw);
+    } catch {
+      return Object.assign(new Error('the server sent no parsable certificate'), {
+        code: 'CERT_SIGNATURE_FAILURE',
+      });
+    }
+    if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey)) {
+      return Object.assign(new Error('server certificate not signed by the talosconfig CA'), {
+        code: 'CERT_SIGNATURE_FAILURE',
+      });
+    }
+    return checkServerIdentity(host, cert);
+  };
+}
 
 export class TalosTransport {
   readonly endpoints: readonly string[];
@@ -71,7 +115,9 @@ export class TalosTransport {
   readonly #timeoutMs: number;
   readonly #retry: RetryPolicy;
   readonly #limit: ConcurrencyLimit;
-  readonly #clients = new Map<string, EndpointClients & { session: Http2SessionManager }>();
+  readonly #maxMessageBytes: number;
+  readonly #clients = new Map<string, grpc.Client>();
+  #ca: X509Certificate | undefined;
   /** The endpoint that answered last: calls start there. */
   #preferred = 0;
 
@@ -89,6 +135,13 @@ export class TalosTransport {
     this.#timeoutMs = options.timeoutMs ?? DEFAULT_TIMEOUT_MS;
     this.#retry = options.retry ?? DEFAULT_RETRY;
     this.#limit = new ConcurrencyLimit(options.concurrency ?? DEFAULT_CONCURRENCY);
+    const maxMessage = options.maxMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES;
+    if (!Number.isSafeInteger(maxMessage) || maxMessage < 1024) {
+      throw new TalosLonghornError('invalid-input', 'expected a whole number of bytes ≥ 1024', {
+        field: 'maxMessageBytes',
+      });
+    }
+    this.#maxMessageBytes = maxMessage;
     this.#checkValidity();
   }
 
@@ -113,47 +166,142 @@ export class TalosTransport {
     }
   }
 
-  #clientsFor(baseUrl: string): EndpointClients {
-    let clients = this.#clients.get(baseUrl);
-    if (clients === undefined) {
-      const key = this.#credentials.privateKeyPem();
-      const cert = this.#credentials.cert;
-      const session = new Http2SessionManager(
-        baseUrl,
-        { idleConnectionTimeoutMs: 60_000 },
-        {
-          ca: this.#credentials.ca,
-          ...(cert !== undefined && key !== undefined ? { cert, key } : {}),
-        },
-      );
-      const transport = createGrpcTransport({ baseUrl, sessionManager: session });
-      clients = {
-        machine: createClient(MachineService, transport),
-        cosi: createClient(State, transport),
-        session,
-      };
-      this.#clients.set(baseUrl, clients);
+  /**
+   * TLS verification is set explicitly — `rejectUnauthorized: true` and our own identity check
+   * — so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn it off.
+   */
+  #tls(host: string): grpc.ChannelCredentials {
+    this.#ca ??= new X509Certificate(this.#credentials.ca);
+    const key = this.#credentials.privateKeyPem();
+    const cert = this.#credentials.cert;
+    const both = cert !== undefined && key !== undefined;
+    return grpc.credentials.createSsl(
+      Buffer.from(this.#credentials.ca),
+      both ? Buffer.from(key) : null,
+      both ? Buffer.from(cert) : null,
+      { rejectUnauthorized: true, checkServerIdentity: serverIdentityCheck(this.#ca, host) },
+    );
+  }
+
+  #clientFor(baseUrl: string): grpc.Client {
+    let client = this.#clients.get(baseUrl);
+    if (client === undefined) {
+      const target = targetOf(baseUrl);
+      const host = hostOf(target);
+      client = new grpc.Client(target, this.#tls(host), {
+        'grpc.max_receive_message_length': this.#maxMessageBytes,
+        // Retries are ours (reads only, with backoff); grpc-js must not replay writes.
+        'grpc.enable_retries': 0,
+        'grpc.initial_reconnect_backoff_ms': 100,
+        // TLS forbids an IP address as server name (RFC 6066 §3; Go's client sends none): give
+        // the handshake a reserved placeholder; the identity check above uses the real host.
+        ...(isIP(host) === 0 ? {} : { 'grpc.ssl_target_name_override': 'apid.invalid' }),
+      });
+      this.#clients.set(baseUrl, client);
     }
-    return clients;
+    return client;
+  }
+
+  #metadata(node: string): grpc.Metadata {
+    const metadata = new grpc.Metadata();
+    // One-to-one, as talosctl's client.WithNode: apid proxies the call to that node.
+    metadata.set('node', node);
+    return metadata;
+  }
+
+  /** A unary call, e.g. `unary(inv, MachineService.method.version, {})`. */
+  unary<I extends DescMessage, O extends DescMessage>(
+    invocation: Invocation,
+    method: DescMethod & { input: I; output: O },
+    request: MessageInitShape<I>,
+  ): Promise<MessageShape<O>> {
+    const message = create(method.input, request) as MessageShape<I>;
+    const encoded = Buffer.from(toBinary(method.input, message));
+    return this.#invoke(invocation, (client, deadline) => {
+      return new Promise<MessageShape<O>>((resolve, reject) => {
+        client.makeUnaryRequest(
+          methodPath(method),
+          () => encoded,
+          (buf: Buffer) => fromBinary(method.output, buf),
+          message,
+          this.#metadata(invocation.node),
+          { deadline },
+          (err, reply) => (err || reply === undefined ? reject(err) : resolve(reply)),
+        );
+      });
+    });
+  }
+
+  /**
+   * A server-streaming call: each message goes to `sink` as it arrives (nothing is buffered
+   * here). Resolves when the stream ends; a sink that throws cancels the call at once.
+   */
+  stream<I extends DescMessage, O extends DescMessage>(
+    invocation: Invocation,
+    method: DescMethod & { input: I; output: O },
+    request: MessageInitShape<I>,
+    sink: (attempt: number) => StreamSink<MessageShape<O>>,
+  ): Promise<void> {
+    const message = create(method.input, request) as MessageShape<I>;
+    const encoded = Buffer.from(toBinary(method.input, message));
+    let attempt = 0;
+    return this.#invoke(invocation, (client, deadline, progress) => {
+      const onMessage = sink(attempt++);
+      return new Promise<void>((resolve, reject) => {
+        let size = 0;
+        let settled = false;
+        const call = client.makeServerStreamRequest(
+          methodPath(method),
+          () => encoded,
+          (buf: Buffer) => {
+            size = buf.length;
+            return fromBinary(method.output, buf);
+          },
+          message,
+          this.#metadata(invocation.node),
+          { deadline },
+        );
+        call.on('data', (reply: MessageShape<O>) => {
+          if (settled) return;
+          progress.started = true;
+          try {
+            onMessage(reply, size);
+          } catch (err) {
+            settled = true;
+            call.cancel();
+            reject(err);
+          }
+        });
+        call.on('error', (err) => {
+          if (settled) return;
+          settled = true;
+          reject(err);
+        });
+        call.on('end', () => {
+          if (settled) return;
+          settled = true;
+          resolve();
+        });
+      });
+    });
+  }
+
+  #invoke<T>(
+    invocation: Invocation,
+    fn: (client: grpc.Client, deadline: Date, progress: { started: boolean }) => Promise<T>,
+  ): Promise<T> {
+    return this.#limit.run(() => this.#invokeNow(invocation, fn));
   }
 
   /**
    * Run one call against the endpoints: start at the one that answered last, move on when an
    * endpoint cannot be reached, and retry reads that failed UNAVAILABLE with backoff.
    */
-  invoke<T>(
-    invocation: Invocation,
-    fn: (clients: EndpointClients, options: CallOptions, progress: Progress) => Promise<T>,
-  ): Promise<T> {
-    return this.#limit.run(() => this.#invokeNow(invocation, fn));
-  }
-
   async #invokeNow<T>(
     invocation: Invocation,
-    fn: (clients: EndpointClients, options: CallOptions, progress: Progress) => Promise<T>,
+    fn: (client: grpc.Client, deadline: Date, progress: { started: boolean }) => Promise<T>,
   ): Promise<T> {
     const timeoutMs = invocation.timeoutMs ?? this.#timeoutMs;
-    const options: CallOptions = { headers: { node: invocation.node }, timeoutMs };
     const attempts = invocation.idempotent ? Math.max(1, this.#retry.attempts) : 1;
     let failure: { err: unknown; endpoint: string } | undefined;
     for (let attempt = 0; attempt < attempts; attempt++) {
@@ -165,12 +313,14 @@ export class TalosTransport {
       for (let step = 0; step < this.endpoints.length; step++) {
         const index = (start + step) % this.endpoints.length;
         const endpoint = this.endpoints[index] ?? '';
-        const progress: Progress = { started: false };
+        const progress = { started: false };
         try {
-          const result = await fn(this.#clientsFor(endpoint), options, progress);
+          const deadline = new Date(Date.now() + timeoutMs);
+          const result = await fn(this.#clientFor(endpoint), deadline, progress);
           this.#preferred = index;
           return result;
         } catch (err) {
+          if (err instanceof TalosLonghornError) throw err;
           failure = { err, endpoint };
           const kind = classifyFailure(err);
           const delivered = kind !== 'unreachable' && kind !== 'tls';
@@ -187,7 +337,7 @@ export class TalosTransport {
 
   /** Close every connection; calls still running fail. */
   close(): void {
-    for (const { session } of this.#clients.values()) session.abort();
+    for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
   }
 

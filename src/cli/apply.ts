@@ -19,15 +19,18 @@ export const applyOptions = {
   mode: { type: 'string' },
   'dry-run': { type: 'boolean' },
   'skip-dry-run': { type: 'boolean' },
+  force: { type: 'boolean' },
 } as const;
 
 export const APPLY_HELP = `Applying (--apply; needs role os:admin):
-  --mode MODE               auto (default), no-reboot, reboot, staged or try
+  --mode MODE               auto (default), no-reboot, reboot (Talos 1.9-1.13), staged or try
   --dry-run                 only ask each node what the apply would do
   --skip-dry-run            apply without the dry run that otherwise runs on every node first
+  --force                   send the merged config even when it would not change
 The patch is merged into each node's current machine config (strategic merge, as
-talosctl patch mc does) and the result is applied; a node whose config would not change is
-skipped.
+talosctl patch mc does, except that the documents and list entries the patch names replace
+the node's instead of being added twice) and the result is applied; a node whose config would
+not change is skipped and nothing is sent to it.
 ${TALOS_TARGET_HELP}`;
 
 const MODES = ['auto', 'no-reboot', 'reboot', 'staged', 'try'] as const;
@@ -36,6 +39,7 @@ export interface ApplyFlags extends TalosTargetFlags {
   readonly mode?: string | undefined;
   readonly 'dry-run'?: boolean | undefined;
   readonly 'skip-dry-run'?: boolean | undefined;
+  readonly force?: boolean | undefined;
 }
 
 function indent(text: string): string {
@@ -47,7 +51,7 @@ function indent(text: string): string {
 }
 
 function report(result: PatchNodeResult, dryRun: boolean): string {
-  if (!result.changed) return `node ${result.node}: no changes, apply skipped\n`;
+  if (!result.changed) return `node ${result.node}: no change, nothing sent\n`;
   const { apply } = result;
   const verb = dryRun ? 'dry run' : 'applied';
   const lines = [`node ${result.node}: ${verb} (mode ${apply.mode})`];
@@ -72,14 +76,42 @@ export async function applyPatchToNodes(patch: string, flags: ApplyFlags, io: Io
   }
   const target = await resolveTalosTarget(flags, io);
   const client = await connectTalos(target);
-  const { patchNodeConfig } = await import('../api/patch-config.js');
-  const phase = async (dryRun: boolean) => {
-    const results = await Promise.all(
-      target.nodes.map((node) => patchNodeConfig(client, node, patch, { mode, dryRun })),
-    );
-    for (const result of results) io.stdout.write(report(result, dryRun));
-  };
+  const { checkApplyMode, patchNodeConfig, readMachineConfig } = await import(
+    '../api/patch-config.js'
+  );
+  const force = flags.force === true;
   try {
+    // Each node's version and stored config, read once for both phases.
+    const nodes = await Promise.all(
+      target.nodes.map(async (node) => {
+        const [version, stored] = await Promise.all([
+          client.version(node),
+          readMachineConfig(client, node),
+        ]);
+        // Seam: `stored` is the node's config text; the config-origin decision (src/talos,
+        // whether node labels must stay in .machine.nodeLabels on 1.14) will be taken from it
+        // here, before the merge.
+        return { node, tag: version.tag, stored };
+      }),
+    );
+    // Before any dry run: a mode a node refuses fails the whole run, naming what it accepts.
+    for (const node of nodes) {
+      try {
+        checkApplyMode(node.tag, mode, node.node);
+      } catch (err) {
+        throw err instanceof TalosLonghornError && err.field === 'mode'
+          ? new TalosLonghornError(err.code, err.detail, { field: '--mode' })
+          : err;
+      }
+    }
+    const phase = async (dryRun: boolean) => {
+      const results = await Promise.all(
+        nodes.map(({ node, stored }) =>
+          patchNodeConfig(client, node, patch, { mode, dryRun, force }, stored),
+        ),
+      );
+      for (const result of results) io.stdout.write(report(result, dryRun));
+    };
     if (!flags['skip-dry-run']) await phase(true);
     if (!flags['dry-run']) await phase(false);
     return 0;
@@ -131,7 +163,7 @@ export const PATCH_APPLY_HELP = `Apply (instead of printing):
   --apply                   apply the patch to --nodes over the Talos API; with
                             --talos-version matching the nodes (a dry run runs first)
   also: --talosconfig, --context, --nodes, --endpoints, --timeout, --mode, --dry-run,
-  --skip-dry-run (see talos-longhorn apply --help)
+  --skip-dry-run, --force (see talos-longhorn apply --help)
 `;
 
 /** Run `patch --apply` with the generated YAML patch text. */

@@ -14,7 +14,7 @@ import {
 } from '../longhorn/versions.js';
 import { PREFLIGHT_CHECKS, preflightChecks } from '../preflight/checks/index.js';
 import { type KubeNodeFact, parseKubeNode } from '../preflight/kube-node.js';
-import type { NodeReader } from '../preflight/reader.js';
+import { MAX_CALLS_PER_NODE, type NodeReader } from '../preflight/reader.js';
 import { formatReport, REPORT_FORMATS, useColour } from '../preflight/report.js';
 import {
   DEFAULT_CONCURRENCY,
@@ -41,9 +41,6 @@ import {
   talosTargetOptions,
   wantsTalosApi,
 } from './talos-target.js';
-
-/** Calls one node's fact collection makes at once (files, listings, resources, version). */
-const PROBES_PER_NODE = 20;
 
 const checkLines = PREFLIGHT_CHECKS.map(
   (check) => `  ${check.id.padEnd(15)} ${check.group.padEnd(4)}  ${check.summary}`,
@@ -223,7 +220,7 @@ async function apiTargets(
   const client = TalosClient.fromContext(target.context, {
     endpoints: target.endpoints,
     timeoutMs: target.timeoutMs,
-    concurrency: Math.min(target.nodes.length, concurrency) * PROBES_PER_NODE,
+    concurrency: Math.min(target.nodes.length, concurrency) * MAX_CALLS_PER_NODE,
   });
   return {
     nodes: target.nodes,

@@ -8,24 +8,27 @@ import type { Io } from './io.js';
 export const talosTargetOptions = {
   talosconfig: { type: 'string' },
   context: { type: 'string' },
-  nodes: { type: 'string' },
-  endpoints: { type: 'string' },
+  // As talosctl: -n/-e, comma lists, repeatable (`-n a,b -n c`).
+  nodes: { type: 'string', short: 'n', multiple: true },
+  endpoints: { type: 'string', short: 'e', multiple: true },
   timeout: { type: 'string' },
 } as const;
 
 export const TALOS_TARGET_HELP = `Talos API (mutual TLS with the talosconfig's credentials):
-  --talosconfig PATH        talosconfig file (default: $TALOSCONFIG, then ~/.talos/config)
+  --talosconfig PATH        talosconfig file (default, as talosctl: $TALOSCONFIG, then
+                            $TALOS_HOME/config or ~/.talos/config, then
+                            /var/run/secrets/talos.dev/config inside a pod)
   --context NAME            context to use instead of the file's current one
-  --nodes A,B,...           nodes to ask (default: the context's nodes)
-  --endpoints A,B,...       apid endpoints, host[:port] (default: the context's endpoints)
+  -n, --nodes A,B,...       nodes to ask, repeatable (default: the context's nodes)
+  -e, --endpoints A,B,...   apid endpoints, host[:port], repeatable (default: the context's)
   --timeout DURATION        deadline of each call, e.g. 500ms, 15s, 2m (default 15s)
 `;
 
 export interface TalosTargetFlags {
   readonly talosconfig?: string | undefined;
   readonly context?: string | undefined;
-  readonly nodes?: string | undefined;
-  readonly endpoints?: string | undefined;
+  readonly nodes?: readonly string[] | undefined;
+  readonly endpoints?: readonly string[] | undefined;
   readonly timeout?: string | undefined;
 }
 
@@ -43,17 +46,19 @@ export function wantsTalosApi(flags: TalosTargetFlags): boolean {
   );
 }
 
-/** `a, b,c` → [a, b, c]; empty items are a usage error. */
-export function splitList(value: string, field: string): string[] {
-  const items = value.split(',').map((item) => item.trim());
-  if (items.some((item) => item === '' || /\s/.test(item))) {
-    throw new TalosLonghornError(
-      'usage',
-      `${JSON.stringify(value)} is not a comma-separated list of addresses or names`,
-      { field },
-    );
-  }
-  return items;
+/** `['a, b', 'c']` → [a, b, c]: each value a comma list; empty items are a usage error. */
+export function splitList(values: string | readonly string[], field: string): string[] {
+  return (typeof values === 'string' ? [values] : values).flatMap((value) => {
+    const items = value.split(',').map((item) => item.trim());
+    if (items.some((item) => item === '' || /\s/.test(item))) {
+      throw new TalosLonghornError(
+        'usage',
+        `${JSON.stringify(value)} is not a comma-separated list of addresses or names`,
+        { field },
+      );
+    }
+    return items;
+  });
 }
 
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
@@ -105,7 +110,7 @@ export async function resolveTalosTarget(flags: TalosTargetFlags, io: Io): Promi
   const { endpointUrl, checkNodeName } = await import('../api/endpoints.js');
   for (const endpoint of endpoints) endpointUrl(endpoint, '--endpoints');
   for (const node of nodes) checkNodeName(node, '--nodes');
-  return { context, nodes: [...new Set(nodes)], endpoints, timeoutMs };
+  return { context, nodes: [...new Set(nodes)], endpoints: [...new Set(endpoints)], timeoutMs };
 }
 
 export async function connectTalos(target: TalosTarget): Promise<TalosClient> {

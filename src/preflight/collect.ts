@@ -1,3 +1,4 @@
+import { HUGEPAGES_SYSCTL } from '../longhorn/requirements.js';
 import {
   type CpuFact,
   DEV_LINKS,
@@ -26,6 +27,7 @@ import {
   parseProcVersion,
 } from './parse.js';
 import {
+  kernelParamId,
   type ListEntry,
   MAX_NODE_FILE_BYTES,
   NODE_DIRECTORIES,
@@ -113,7 +115,7 @@ function hugePagesFact(
   );
   if (fromMeminfo.ok || params.state !== 'ok') return fromMeminfo;
   // Without /proc/meminfo the vm.nr_hugepages sysctl still gives the total.
-  const param = params.value.find((entry) => entry.id === 'vm.nr_hugepages');
+  const param = params.value.find((entry) => entry.id === kernelParamId(HUGEPAGES_SYSCTL));
   const current = Number(specField(param?.spec, 'current'));
   if (param === undefined || !Number.isSafeInteger(current) || current < 0) return fromMeminfo;
   return observed({ total: current }, 'KernelParamStatuses vm.nr_hugepages');

@@ -41,6 +41,11 @@ export interface NodeReader {
   /** Entries below `path` down to `depth` levels (1 = direct children), symlinks not followed. */
   list(path: string, depth: number): Promise<Probe<readonly ListEntry[]>>;
   resources(namespace: string, type: string): Promise<Probe<readonly ResourceEntry[]>>;
+  /**
+   * After collection: why the node could not be read at all (every call failed, e.g. for
+   * authorisation or protocol reasons), or undefined.
+   */
+  failure?(): string | undefined;
 }
 
 /** Where each piece of node state lives: one list, used by collection and by capture. */
@@ -81,6 +86,15 @@ export const NODE_RESOURCES = {
   kernelParamStatuses: { namespace: 'runtime', type: 'KernelParamStatuses.runtime.talos.dev' },
 } as const satisfies Record<string, ResourceKind>;
 
+/**
+ * The id of a sysctl's KernelParamStatuses resource: `proc.sys.` and the key (Talos's
+ * `internal/app/machined/pkg/controllers/runtime/kernel_param_defaults.go` keys params by their
+ * /proc/sys path, e.g. `proc.sys.vm.nr_hugepages`).
+ */
+export function kernelParamId(sysctl: string): string {
+  return `proc.sys.${sysctl}`;
+}
+
 /** The files Talos derives from the machine-id (the paths of `identityFiles`). */
 export const IDENTITY_FILE_PATHS = [
   NODE_FILES.machineId,
@@ -88,6 +102,16 @@ export const IDENTITY_FILE_PATHS = [
   NODE_FILES.hostId,
   NODE_FILES.hostNqn,
 ] as const;
+
+/**
+ * The most calls one node's collection can have in flight: the version, every file, listing
+ * and resource above. Sizes the client's concurrency (the lean plan often makes fewer).
+ */
+export const MAX_CALLS_PER_NODE =
+  1 +
+  Object.keys(NODE_FILES).length +
+  Object.keys(NODE_DIRECTORIES).length +
+  Object.keys(NODE_RESOURCES).length;
 
 /** No node file preflight reads is anywhere near this; a bigger one is not what we expect. */
 export const MAX_NODE_FILE_BYTES = 1 << 20;

@@ -76,8 +76,21 @@ async function checkNode(
   checks: readonly CheckDefinition[] | undefined,
 ): Promise<NodeReport> {
   try {
-    const facts = await collectFacts(await target.open());
-    return { node: target.node, checks: runChecks(facts, target.needs, checks) };
+    const reader = await target.open();
+    const facts = await collectFacts(reader);
+    const unreadable = reader.failure?.();
+    if (unreadable !== undefined) return { node: target.node, error: unreadable, checks: [] };
+    const results = runChecks(facts, target.needs, checks);
+    // Nothing evaluated is not a pass: the node (or --root) gave no facts to check.
+    const first = results[0];
+    if (first !== undefined && results.every((result) => result.status === 'skip')) {
+      return {
+        node: target.node,
+        error: `no check could be evaluated (${first.id}: ${first.message})`,
+        checks: [],
+      };
+    }
+    return { node: target.node, checks: results };
   } catch (err) {
     const message = isTalosLonghornError(err) ? err.message : `internal error: ${errorText(err)}`;
     return { node: target.node, error: message, checks: [] };
@@ -103,7 +116,7 @@ export async function preflightNodes(
   return { nodes };
 }
 
-/** 3 when a node could not be read, else 1 when any check failed, else 0. */
+/** 3 when a node could not be read (or nothing on it could be checked), else 1 when any check failed, else 0. */
 export function reportExitStatus(report: PreflightReport): number {
   if (report.nodes.some((node) => node.error !== undefined)) return EXIT_ENVIRONMENT;
   const failed = report.nodes.some((node) => node.checks.some((check) => check.status === 'fail'));

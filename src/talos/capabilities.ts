@@ -45,6 +45,10 @@ export const CAPABILITIES = {
     since: '1.10',
     what: 'machine-id, IQN and host NQN files derived from the node identity',
   },
+  // The Talos API (apid), from Talos's sources (cited where they are used in src/api).
+  applyModeReboot: { since: '1.9', until: '1.13', what: 'ApplyConfiguration mode reboot' },
+  loadedKernelModules: { since: '1.11', what: 'the LoadedKernelModules resource' },
+  kernelModuleStatuses: { since: '1.14', what: 'the KernelModuleStatuses resource' },
 } as const satisfies Record<string, Capability>;
 
 export type CapabilityName = keyof typeof CAPABILITIES;

@@ -20,7 +20,8 @@ const isMap = (v: Json | undefined): v is JsonMap =>
 
 const DELETE = '$patch';
 
-function parseDocuments(text: string, field: string): JsonMap[] {
+/** Parse multi-document YAML into mappings (empty documents dropped). */
+export function parseDocuments(text: string, field: string): JsonMap[] {
   const docs = parseAllDocuments(text);
   const list = Array.isArray(docs) ? docs : [docs];
   const out: JsonMap[] = [];
@@ -153,6 +154,10 @@ export function mergeConfigPatch(configText: string, patchText: string): MergeRe
   }
   const merged = mergeDocuments(config, patches);
   const changed = !isDeepStrictEqual(config, merged);
-  const text = merged.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
-  return { config: text, changed };
+  return { config: serialiseDocuments(merged), changed };
+}
+
+/** Documents as multi-document YAML, as the merge writes them. */
+export function serialiseDocuments(docs: readonly JsonMap[]): string {
+  return docs.map((doc) => stringify(doc, { lineWidth: 0 })).join('---\n');
 }

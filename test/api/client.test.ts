@@ -115,19 +115,16 @@ describe('TalosClient against a fake apid', () => {
     const client = clientFor(pki.reader);
     const before = server.calls.length;
     const [a, b] = await Promise.all([client.version(NODE), client.version(OTHER)]);
-    expect(a).toMatchObject({
-      node: NODE,
-      hostname: 'worker-1',
-      tag: 'v1.11.3',
-      platform: 'metal',
-    });
-    expect(b).toMatchObject({ node: OTHER, hostname: 'worker-2', tag: 'v1.10.6' });
+    // One-to-one (the `node` header) apid adds no common.Metadata: no hostname.
+    expect(a).toMatchObject({ node: NODE, hostname: '', tag: 'v1.11.3', platform: 'metal' });
+    expect(b).toMatchObject({ node: OTHER, hostname: '', tag: 'v1.10.6' });
     const calls = server.calls.slice(before);
     expect(calls.map((c) => [c.method, c.node]).sort()).toEqual([
       ['Version', NODE],
       ['Version', OTHER],
     ]);
     expect(calls[0]?.roles).toEqual(['os:reader']);
+    expect(calls.every((c) => !c.fanOut)).toBe(true);
     client.close();
   });
 

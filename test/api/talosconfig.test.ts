@@ -184,15 +184,48 @@ describe('loadTalosConfig', () => {
     expect((await loadTalosConfig({ ...base, env: {} })).endpoints).toEqual(['from-home']);
   });
 
-  it('a missing file names where the path came from', async () => {
-    const err = await loadTalosConfig({ cwd: dir, env: { TALOSCONFIG: 'nope.yaml' } }).then(
+  it('a missing file names where the path came from, and every place looked at', async () => {
+    const home = join(dir, 'empty-home');
+    const err = await loadTalosConfig({
+      cwd: dir,
+      homeDir: home,
+      serviceAccountDir: join(dir, 'no-sa'),
+      env: { TALOSCONFIG: 'nope.yaml' },
+    }).then(
       () => undefined,
       (e: unknown) => e as TalosLonghornError,
     );
     expect(err?.field).toBe('$TALOSCONFIG');
     expect(err?.message).toBe(
-      `$TALOSCONFIG: cannot read talosconfig ${join(dir, 'nope.yaml')}: no such file`,
+      `$TALOSCONFIG: cannot read talosconfig ${join(dir, 'nope.yaml')}: no such file (nor ${join(home, '.talos', 'config')}, ${join(dir, 'no-sa', 'config')})`,
     );
+    const flag = await loadTalosConfig({ cwd: dir, path: 'nope.yaml' }).then(
+      () => undefined,
+      (e: unknown) => e as TalosLonghornError,
+    );
+    expect(flag?.message).toBe(
+      `--talosconfig: cannot read talosconfig ${join(dir, 'nope.yaml')}: no such file`,
+    );
+  });
+
+  it('as talosctl: a missing $TALOSCONFIG falls through to $TALOS_HOME, then the pod mount', async () => {
+    // pkg/machinery/client/config/path.go: TALOSCONFIG, TALOS_HOME (absolute) or ~/.talos,
+    // then /var/run/secrets/talos.dev/config; the first that exists wins.
+    const talosHome = join(dir, 'talos-home');
+    const sa = join(dir, 'sa');
+    await mkdir(talosHome, { recursive: true });
+    await mkdir(sa, { recursive: true });
+    const write = (path: string, endpoint: string) =>
+      writeFile(path, talosconfigText({ ca: pki.ca, client: pki.admin, endpoints: [endpoint] }));
+    await write(join(sa, 'config'), 'from-pod');
+    const base = { cwd: dir, homeDir: join(dir, 'nobody'), serviceAccountDir: sa };
+    const env = { TALOSCONFIG: 'missing.yaml', TALOS_HOME: talosHome };
+    expect((await loadTalosConfig({ ...base, env })).endpoints).toEqual(['from-pod']);
+    await write(join(talosHome, 'config'), 'from-talos-home');
+    expect((await loadTalosConfig({ ...base, env })).endpoints).toEqual(['from-talos-home']);
+    // A relative TALOS_HOME is ignored, as talosctl does.
+    const relative = { TALOS_HOME: 'talos-home' };
+    expect((await loadTalosConfig({ ...base, env: relative })).endpoints).toEqual(['from-pod']);
   });
 });
 

@@ -1,9 +1,17 @@
 // Benchmark: start-up of `talos-longhorn identity` against a bare `node -e 0`, measured side by
-// side (alternating runs), and derivations per second through the library.
+// side (alternating runs), derivations per second through the library, and identities of 1
+// against 100 nodes over the Talos API, cold.
 // Run: npm run build && npx tsx test/bench/identity.ts
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { encodeBase62 } from '../../src/identity/index.js';
 import { deriveIdentity } from '../../src/index.js';
-import { formatMs, median, timeCommand } from './stats.js';
+import { mintTestPki } from '../helpers/pki.js';
+import { type FakeNode, talosconfigText } from '../helpers/talos-server.js';
+import { startFakeApidProcess } from './fake-apid-process.js';
+import { compareFleet, formatMs, median, timeCommand, timeCommandCpu } from './stats.js';
 
 const RUNS = Number(process.env.BENCH_RUNS ?? 21);
 const cli = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
@@ -31,3 +39,51 @@ const seconds = Number(process.hrtime.bigint() - start) / 1e9;
 console.log(
   `library: ${COUNT} derivations in ${formatMs(seconds * 1000)} → ${Math.round(COUNT / seconds).toLocaleString('en-US')} per second (checksum ${sink})`,
 );
+
+// Cold `identity --talosconfig … --nodes` over the Talos API: a fresh CLI process per run, one
+// node against 100 nodes through one endpoint of the fake apid (its own process, pre-encoded
+// replies, 50 ms added per call), runs interleaved; wall time and the CLI's own CPU.
+const NODES = 100;
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const REMOTE_RUNS = Math.max(7, Number(process.env.BENCH_RUNS ?? 9));
+const pki = mintTestPki();
+const fleet: Record<string, FakeNode> = {};
+for (let i = 0; i < NODES; i++) {
+  const nodeId = encodeBase62(new Uint8Array(32).fill(i + 1));
+  fleet[`10.0.${i >> 8}.${i & 255}`] = {
+    resources: [
+      { namespace: 'cluster', type: 'Identities.cluster.talos.dev', id: 'local', spec: { nodeId } },
+    ],
+  };
+}
+const server = await startFakeApidProcess({
+  ca: pki.ca,
+  server: pki.server,
+  nodes: fleet,
+  latencyMs: LATENCY_MS,
+});
+const dir = await mkdtemp(join(tmpdir(), 'tl-bench-identity-'));
+try {
+  const config = join(dir, 'talosconfig');
+  await writeFile(
+    config,
+    talosconfigText({ ca: pki.ca, client: pki.reader, endpoints: [server.endpoint] }),
+  );
+  const names = Object.keys(fleet);
+  const run = (count: number) =>
+    timeCommandCpu(process.execPath, [
+      cli,
+      'identity',
+      '--talosconfig',
+      config,
+      '-n',
+      names.slice(0, count).join(','),
+    ]);
+  const r = compareFleet(run, NODES, REMOTE_RUNS);
+  console.log(
+    `identity over the API, cold (median of ${REMOTE_RUNS}, ${LATENCY_MS} ms added per call): 1 node ${formatMs(r.oneMs)}, ${NODES} nodes ${formatMs(r.manyMs)}, ratio ${r.ratio.toFixed(2)} (target ≤ 1.60); client CPU per extra node ${r.cpuPerNodeMs.toFixed(3)} ms (target ≤ 0.6)`,
+  );
+} finally {
+  server.close();
+  await rm(dir, { recursive: true, force: true });
+}

@@ -1,103 +1,100 @@
-// Benchmark: preflight of 100 fixture nodes over the Talos API, with 50 ms added to every call
-// by the fake apid, against one node's time (target: no more than 2×). The client side runs as
-// the CLI does (TalosApiReader over TalosClient, nodes concurrently, the client sized for every
-// node's probes in flight); the fake apid runs in its own process, as apid runs on the node.
-// Both figures are taken on a warm connection. Run: npx tsx test/bench/preflight.ts
-import { spawn } from 'node:child_process';
-import { once } from 'node:events';
-import { mkdtemp, rm } from 'node:fs/promises';
+// Benchmark: `talos-longhorn preflight` over the Talos API, cold (a fresh CLI process per run),
+// one node against 100 fixture nodes through one endpoint, one-to-one calls only. The fake apid
+// runs in its own process (pre-encoded replies, 50 ms added per call); runs are interleaved,
+// medians. Also counts the calls each node costs (from the fake's call log, in process).
+// Run: npm run build && npx tsx test/bench/preflight.ts
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { TalosClient } from '../../src/api/client.js';
-import { parseTalosConfig } from '../../src/api/talosconfig.js';
 import { planNode } from '../../src/longhorn/plan.js';
-import {
-  DEFAULT_CONCURRENCY,
-  type PreflightTarget,
-  preflightNodes,
-} from '../../src/preflight/run.js';
+import { preflightNodes } from '../../src/preflight/run.js';
 import { TalosApiReader } from '../../src/preflight/sources/talos-api.js';
 import { type FakeNode, talosconfigText } from '../helpers/talos-server.js';
-import { pki } from '../preflight/api-harness.js';
+import { clientFor, pki, startFake } from '../preflight/api-harness.js';
 import {
   buildFixtureNode,
   FIXTURE_DISK,
   fakeNodeFor,
   VARIANT_NAMES,
 } from '../preflight/fixture-nodes.js';
-import { formatMs, median } from './stats.js';
+import { startFakeApidProcess } from './fake-apid-process.js';
+import { compareFleet, formatMs, timeCommandCpu } from './stats.js';
 
 const NODES = 100;
-const LATENCY_MS = 50;
-const RUNS = Number(process.env.BENCH_RUNS ?? 7);
-/** Version, 8 file reads, 5 listings, 6 resource lists: what collectFacts asks of a node. */
-const CALLS_PER_NODE = 20;
+const LATENCY_MS = Number(process.env.BENCH_LATENCY_MS ?? 50);
+const RUNS = Math.max(7, Number(process.env.BENCH_RUNS ?? 7));
+const cli = fileURLToPath(new URL('../../dist/cli/bin.js', import.meta.url));
 
 const dir = await mkdtemp(join(tmpdir(), 'tl-bench-preflight-'));
-let fake: ReturnType<typeof spawn> | undefined;
-try {
-  const nodes: Record<string, FakeNode> = {};
-  for (let i = 0; i < NODES; i++) {
-    const variant = VARIANT_NAMES[i % VARIANT_NAMES.length] ?? 'healthy-1.13';
-    const name = `node-${String(i).padStart(3, '0')}`;
-    nodes[name] = await fakeNodeFor(await buildFixtureNode(variant, join(dir, name)));
-  }
-  // The fake apid of test/bench/api.ts, in its own process: a real apid is another machine.
-  fake = spawn(
-    process.execPath,
-    ['--import', 'tsx', fileURLToPath(new URL('./fake-apid-process.ts', import.meta.url))],
-    { stdio: ['pipe', 'pipe', 'inherit'] },
+const nodes: Record<string, FakeNode> = {};
+for (let i = 0; i < NODES; i++) {
+  const variant = VARIANT_NAMES[i % VARIANT_NAMES.length] ?? 'healthy-1.13';
+  const name = `node-${String(i).padStart(3, '0')}`;
+  nodes[name] = await fakeNodeFor(await buildFixtureNode(variant, join(dir, name)));
+}
+const names = Object.keys(nodes);
+
+// Calls per node, by role, counted by the fake apid (in this process, no latency).
+const counter = await startFake(nodes);
+const needs = planNode({ disks: [FIXTURE_DISK], dataPath: true });
+for (const role of ['admin', 'reader'] as const) {
+  const client = clientFor(counter, role);
+  const before = counter.calls.length;
+  await preflightNodes(
+    names.map((node) => ({ node, needs, open: async () => new TalosApiReader(client, node) })),
   );
-  const stdout = fake.stdout;
-  if (stdout === null) throw new Error('no stdout from the fake apid');
-  fake.stdin?.end(JSON.stringify({ ca: pki.ca, server: pki.server, nodes, latencyMs: LATENCY_MS }));
-  const [line] = (await once(stdout, 'data')) as [Buffer];
-  const port = Number(line.toString().trim());
-  const context = parseTalosConfig(
-    talosconfigText({ ca: pki.ca, client: pki.admin, endpoints: [`127.0.0.1:${port}`] }),
-    { source: 'bench' },
-  );
-  // Sized as the CLI sizes it: every node's probes in flight at once.
-  const client = TalosClient.fromContext(context, {
-    concurrency: Math.min(NODES, DEFAULT_CONCURRENCY) * 20,
-  });
-  const needs = planNode({ disks: [FIXTURE_DISK], dataPath: true });
-  const targets = Object.keys(nodes).map(
-    (node): PreflightTarget => ({
-      node,
-      needs,
-      open: async () => new TalosApiReader(client, node),
-    }),
-  );
-  let clientCpuMs = 0;
-  const time = async (list: readonly PreflightTarget[]) => {
-    const cpu = process.cpuUsage();
-    const start = process.hrtime.bigint();
-    const report = await preflightNodes(list);
-    const ms = Number(process.hrtime.bigint() - start) / 1e6;
-    const used = process.cpuUsage(cpu);
-    clientCpuMs = (used.user + used.system) / 1000;
-    const broken = report.nodes.find((node) => node.error !== undefined);
-    if (broken) throw new Error(`${broken.node}: ${broken.error}`);
-    return ms;
-  };
-  await time(targets); // warm-up: TLS handshake, module loading, JIT
-  const one: number[] = [];
-  const all: number[] = [];
-  const allCpu: number[] = [];
-  for (let run = 0; run < RUNS; run++) {
-    one.push(await time(targets.slice(0, 1)));
-    all.push(await time(targets));
-    allCpu.push(clientCpuMs);
-  }
-  const ratio = median(all) / median(one);
+  const calls = counter.calls.slice(before);
   console.log(
-    `preflight over the API, ${LATENCY_MS} ms added per call (median of ${RUNS}): 1 node ${formatMs(median(one))}, ${NODES} nodes ${formatMs(median(all))}, ratio ${ratio.toFixed(2)} (target ≤ 2.00); client CPU for ${NODES} nodes ${formatMs(median(allCpu))} = ${formatMs(median(allCpu) / (NODES * CALLS_PER_NODE))} per call (${CALLS_PER_NODE} calls per node)`,
+    `calls per node (os:${role}): ${(calls.length / NODES).toFixed(1)} (the plan used to make 20); fan-out calls: ${calls.filter((c) => c.fanOut).length}`,
   );
   client.close();
-  if (ratio > 2) process.exitCode = 1;
+}
+await counter.close();
+
+const server = await startFakeApidProcess({
+  ca: pki.ca,
+  server: pki.server,
+  nodes,
+  latencyMs: LATENCY_MS,
+});
+try {
+  const config = join(dir, 'talosconfig');
+  await writeFile(
+    config,
+    talosconfigText({ ca: pki.ca, client: pki.admin, endpoints: [server.endpoint] }),
+  );
+  const run = (count: number) =>
+    timeCommandCpu(
+      process.execPath,
+      [
+        cli,
+        'preflight',
+        '--talosconfig',
+        config,
+        '-n',
+        names.slice(0, count).join(','),
+        '--disk',
+        FIXTURE_DISK,
+        '--data-path',
+        '--output',
+        'json',
+        '--timeout',
+        '2m',
+      ],
+      [0, 1, 3],
+      (stdout) => {
+        const broken = (
+          JSON.parse(stdout) as { nodes: { node: string; error?: string }[] }
+        ).nodes.filter((node) => node.error !== undefined);
+        return broken.length === 0 ? undefined : `${broken[0]?.node}: ${broken[0]?.error}`;
+      },
+    );
+  const r = compareFleet(run, NODES, RUNS);
+  console.log(
+    `preflight over the API, cold, os:admin (median of ${RUNS}, ${LATENCY_MS} ms added per call): 1 node ${formatMs(r.oneMs)}, ${NODES} nodes ${formatMs(r.manyMs)}, ratio ${r.ratio.toFixed(2)} (target ≤ 5.00); client CPU per extra node ${r.cpuPerNodeMs.toFixed(2)} ms (target ≤ 3)`,
+  );
 } finally {
-  fake?.kill();
+  server.close();
   await rm(dir, { recursive: true, force: true });
 }

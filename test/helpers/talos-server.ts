@@ -4,6 +4,11 @@
 // os:admin; sensitive COSI resources too) and answers in Talos's formats: Read streams
 // common.Data chunks, COSI resources carry yaml_spec, a missing file or resource is NOT_FOUND,
 // an unreachable node is UNAVAILABLE, a forbidden call is PERMISSION_DENIED "not authorized".
+//
+// Its behaviour follows each node's Talos version (1.9–1.14), from Talos's sources
+// (siderolabs/talos; see APID_BY_VERSION below): how the machine config is wrapped, which apply
+// modes are accepted, which resource types exist; one-to-one calls (`node` header) get no
+// common.Metadata, fan-out calls (`nodes`) do, and COSI refuses fan-out.
 import { lstat, readdir, readFile, readlink } from 'node:fs/promises';
 import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -33,8 +38,12 @@ export type FakeMethod =
 
 export interface FakeCall {
   readonly method: FakeMethod;
-  /** The `node` header, or undefined when the endpoint itself was asked. */
+  /** The `node` header (or the first of `nodes`), or undefined when the endpoint was asked. */
   readonly node: string | undefined;
+  /** Sent with the deprecated `nodes` fan-out header. */
+  readonly fanOut: boolean;
+  /** Set when the client cancelled the call. */
+  cancelled?: boolean;
   readonly roles: readonly string[];
   readonly request: Record<string, unknown>;
 }
@@ -55,7 +64,7 @@ export interface AppliedConfig {
 
 export interface FakeNode {
   readonly hostname?: string;
-  /** Talos version tag answered by Version (default v1.11.3). */
+  /** Talos version tag answered by Version (default v1.11.3); chooses apid's behaviour. */
   readonly tag?: string;
   /** Files by absolute node path; they win over `root`. */
   readonly files?: Readonly<Record<string, string | Uint8Array>>;
@@ -68,6 +77,10 @@ export interface FakeNode {
   readonly unreachable?: boolean;
   /** Called for every call to this node before it is answered. */
   readonly fault?: (call: FakeCall) => FakeFault | undefined;
+  /** Size of the Read messages (default 4096; a hostile node may send one huge message). */
+  readonly readChunk?: number;
+  /** A broken node whose List streams entries without end. */
+  readonly endlessList?: boolean;
   /** ApplyConfiguration requests received (dry runs included). */
   readonly applied?: AppliedConfig[];
 }
@@ -82,6 +95,8 @@ export interface FakeTalosOptions {
   /** The node that answers calls without a `node` header (default: the first node). */
   readonly self?: string;
   readonly port?: number;
+  /** Encode each reply once and send the same bytes again (benchmarks: server cost near zero). */
+  readonly preEncode?: boolean;
 }
 
 export interface FakeTalos {
@@ -92,12 +107,41 @@ export interface FakeTalos {
   close(): Promise<void>;
 }
 
-const SENSITIVE_TYPES = new Set([
-  'MachineConfigs.config.talos.dev',
-  'OSRootSecrets.secrets.talos.dev',
-]);
+/** Talos minor version of a tag (`v1.12.4` → 12). */
+function minorOf(tag: string): number {
+  return Number(/^v?1\.(\d+)/.exec(tag)?.[1] ?? 11);
+}
+
+/**
+ * How apid differs per Talos minor version. Written from Talos's sources, independently of the
+ * client's capability table:
+ * - `configAsString`: from 1.12 MachineConfig's spec marshals as a YAML string holding the
+ *   config, marked by the annotation `talos.dev/yaml-spec`
+ *   (pkg/machinery/resources/config/machine_config.go; talosctl unwraps it in
+ *   cmd/talosctl/cmd/talos/patch.go extractMachineConfigBody).
+ * - `rebootMode`: 1.14 refuses ApplyConfiguration mode REBOOT with Unimplemented
+ *   (internal/app/machined/internal/server/v1alpha1/v1alpha1_server.go).
+ * - `types`: resource types registered only from some version (LoadedKernelModules 1.11,
+ *   KernelModuleStatuses 1.14); an unregistered one is PermissionDenied "resource type … is not
+ *   supported".
+ */
+export const APID_BY_VERSION = {
+  configAsString: (minor: number) => minor >= 12,
+  rebootMode: (minor: number) => minor < 14,
+  typeSince: {
+    'LoadedKernelModules.runtime.talos.dev': 11,
+    'KernelModuleStatuses.runtime.talos.dev': 14,
+  } as Readonly<Record<string, number>>,
+} as const;
+
+export const REBOOT_REFUSED =
+  'the REBOOT mode is not supported, please use AUTO or NO_REBOOT modes instead';
+
+const MACHINE_CONFIG_TYPE = 'MachineConfigs.config.talos.dev';
+const SENSITIVE_TYPES = new Set([MACHINE_CONFIG_TYPE, 'OSRootSecrets.secrets.talos.dev']);
 const ADMIN_ONLY: ReadonlySet<FakeMethod> = new Set(['Read', 'ApplyConfiguration']);
 const READ_CHUNK = 4096;
+const DEFAULT_TAG = 'v1.11.3';
 /** Go's os.FileMode bits as Talos sends them: ModeDir is bit 31, ModeSymlink bit 27. */
 const GO_MODE_DIR = 2 ** 31;
 const GO_MODE_SYMLINK = 2 ** 27;
@@ -116,10 +160,30 @@ function loadPackage(): grpc.GrpcObject {
   return packageCache;
 }
 
+/** A service definition whose replies may also be given already encoded (a Buffer). */
 function serviceOf(pkg: grpc.GrpcObject, path: string): grpc.ServiceDefinition {
   let value: unknown = pkg;
   for (const part of path.split('.')) value = (value as Record<string, unknown>)[part];
-  return (value as { service: grpc.ServiceDefinition }).service;
+  const service = (value as { service: grpc.ServiceDefinition }).service;
+  return Object.fromEntries(
+    Object.entries(service).map(([name, def]) => [
+      name,
+      {
+        ...def,
+        responseSerialize: (reply: unknown) =>
+          Buffer.isBuffer(reply) ? reply : def.responseSerialize(reply),
+      },
+    ]),
+  );
+}
+
+/** Encode a reply as the method's response message. */
+function encoder(pkg: grpc.GrpcObject, path: string, method: string): (reply: unknown) => Buffer {
+  let value: unknown = pkg;
+  for (const part of path.split('.')) value = (value as Record<string, unknown>)[part];
+  const def = (value as { service: grpc.ServiceDefinition }).service[method];
+  if (def === undefined) throw new Error(`no method ${path}/${method}`);
+  return (reply) => def.responseSerialize(reply);
 }
 
 type AnyCall =
@@ -142,7 +206,9 @@ const sleep = (ms: number) => new Promise<void>((r) => setTimeout(r, ms));
 interface Routed {
   readonly node: FakeNode;
   readonly name: string;
-  readonly metadata: Record<string, unknown>;
+  readonly minor: number;
+  /** common.Metadata for fan-out replies; undefined one-to-one. */
+  readonly metadata: Record<string, unknown> | undefined;
   /** A metadata error to answer with instead of data. */
   readonly metadataError?: Record<string, unknown>;
 }
@@ -154,12 +220,26 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
 
   async function route(method: FakeMethod, call: AnyCall): Promise<Routed> {
     const header = call.metadata.get('node')[0];
-    const nodeName = header === undefined ? undefined : String(header);
+    const fanOutHeader = call.metadata.get('nodes')[0];
+    const fanOut = fanOutHeader !== undefined;
+    const nodeName =
+      header !== undefined
+        ? String(header)
+        : fanOut
+          ? String(fanOutHeader).split(',')[0]
+          : undefined;
     const roles = rolesOf(call);
     const request = call.request;
-    const record: FakeCall = { method, node: nodeName, roles, request };
+    const record: FakeCall = { method, node: nodeName, fanOut, roles, request };
     calls.push(record);
+    call.on('cancelled', () => {
+      record.cancelled = true;
+    });
     if (options.latencyMs) await sleep(options.latencyMs);
+    if (fanOut && (method === 'Get' || method === 'ListResources')) {
+      // apid proxies only MachineService-like services to several nodes (apid's director).
+      throw statusError(grpc.status.INVALID_ARGUMENT, 'one-to-many proxying is not supported');
+    }
     const name = nodeName ?? self ?? '';
     const node = Object.hasOwn(options.nodes, name) ? options.nodes[name] : undefined;
     if (node === undefined || node.unreachable) {
@@ -167,6 +247,12 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
         grpc.status.UNAVAILABLE,
         `connection error: desc = "transport: Error while dialing: dial tcp ${name}:50000: connect: no route to host"`,
       );
+    }
+    const minor = minorOf(node.tag ?? DEFAULT_TAG);
+    const type = String(request.type ?? '');
+    const since = APID_BY_VERSION.typeSince[type];
+    if ((method === 'Get' || method === 'ListResources') && since !== undefined && minor < since) {
+      throw statusError(grpc.status.PERMISSION_DENIED, `resource type "${type}" is not supported`);
     }
     const isAdmin = roles.includes('os:admin');
     const sensitive = SENSITIVE_TYPES.has(String(request.type ?? ''));
@@ -177,12 +263,14 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
     if (fault?.delayMs) await sleep(fault.delayMs);
     if (fault?.status) throw statusError(fault.status.code, fault.status.message);
     const hostname = node.hostname ?? name;
-    const metadata = { hostname };
+    // One-to-one apid passes the node's reply through untouched: no common.Metadata.
+    const metadata = fanOut ? { hostname } : undefined;
     if (fault?.metadataError) {
       const code = fault.metadataError.code ?? grpc.status.UNKNOWN;
       return {
         node,
         name,
+        minor,
         metadata,
         metadataError: {
           hostname,
@@ -191,19 +279,45 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
         },
       };
     }
-    return { node, name, metadata };
+    return { node, name, minor, metadata };
   }
+
+  /** With `preEncode`: the encoded replies of a call already answered once, by node and request. */
+  const encoded = new Map<string, Buffer[]>();
+  const cacheKey = (method: FakeMethod, r: Routed, req: unknown) =>
+    options.preEncode && r.metadataError === undefined && method !== 'ApplyConfiguration'
+      ? `${method}|${r.name}|${JSON.stringify(req)}`
+      : undefined;
+  const SERVICE_OF: Record<FakeMethod, [string, string]> = {
+    Version: ['machine.MachineService', 'Version'],
+    Read: ['machine.MachineService', 'Read'],
+    List: ['machine.MachineService', 'List'],
+    ApplyConfiguration: ['machine.MachineService', 'ApplyConfiguration'],
+    Get: ['cosi.resource.State', 'Get'],
+    ListResources: ['cosi.resource.State', 'List'],
+  };
+  const encode = (method: FakeMethod) => encoder(pkg, ...SERVICE_OF[method]);
 
   function unary(
     method: FakeMethod,
     answer: (r: Routed, req: Record<string, unknown>) => Promise<unknown>,
   ) {
+    const toWire = encode(method);
     return (
       call: grpc.ServerUnaryCall<Record<string, unknown>, unknown>,
       callback: grpc.sendUnaryData<unknown>,
     ) => {
       route(method, call)
-        .then((routed) => answer(routed, call.request))
+        .then(async (routed) => {
+          const key = cacheKey(method, routed, call.request);
+          const cached = key === undefined ? undefined : encoded.get(key)?.[0];
+          if (cached !== undefined) return cached;
+          const reply = await answer(routed, call.request);
+          if (key === undefined) return reply;
+          const bytes = toWire(reply);
+          encoded.set(key, [bytes]);
+          return bytes;
+        })
         .then(
           (reply) => callback(null, reply),
           (err: grpc.ServiceError) => callback(err),
@@ -217,16 +331,41 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
       r: Routed,
       req: Record<string, unknown>,
       write: (m: unknown) => Promise<void>,
+      call: grpc.ServerWritableStream<Record<string, unknown>, unknown>,
     ) => Promise<void>,
   ) {
+    const toWire = encode(method);
     return (call: grpc.ServerWritableStream<Record<string, unknown>, unknown>) => {
-      const write = (message: unknown) =>
+      const send = (message: unknown) =>
         new Promise<void>((resolve) => {
-          if (call.write(message)) resolve();
-          else call.once('drain', () => resolve());
+          if (call.cancelled || call.write(message)) resolve();
+          else {
+            call.once('drain', () => resolve());
+            call.once('cancelled', () => resolve());
+          }
         });
       route(method, call)
-        .then((routed) => produce(routed, call.request, write))
+        .then(async (routed) => {
+          const key = cacheKey(method, routed, call.request);
+          const cached = key === undefined ? undefined : encoded.get(key);
+          if (cached !== undefined) {
+            for (const bytes of cached) await send(bytes);
+            return;
+          }
+          if (key === undefined) return produce(routed, call.request, send, call);
+          const recorded: Buffer[] = [];
+          await produce(
+            routed,
+            call.request,
+            (message) => {
+              const bytes = toWire(message);
+              recorded.push(bytes);
+              return send(bytes);
+            },
+            call,
+          );
+          encoded.set(key, recorded);
+        })
         .then(
           () => call.end(),
           (err: grpc.ServiceError) => call.emit('error', err),
@@ -241,7 +380,7 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
         {
           metadata: r.metadataError ?? r.metadata,
           version: {
-            tag: r.node.tag ?? 'v1.11.3',
+            tag: r.node.tag ?? DEFAULT_TAG,
             sha: 'fake',
             built: '',
             go_version: 'go1.24',
@@ -256,12 +395,19 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
     Read: streaming('Read', async (r, req, write) => {
       if (r.metadataError) return write({ metadata: r.metadataError });
       const bytes = await readNodeFile(r.node, String(req.path));
-      for (let at = 0; at < bytes.length; at += READ_CHUNK) {
-        await write({ bytes: bytes.subarray(at, at + READ_CHUNK) });
+      const chunk = r.node.readChunk ?? READ_CHUNK;
+      for (let at = 0; at < bytes.length; at += chunk) {
+        await write({ bytes: bytes.subarray(at, at + chunk) });
       }
     }),
-    List: streaming('List', async (r, req, write) => {
+    List: streaming('List', async (r, req, write, call) => {
       if (r.metadataError) return write({ metadata: r.metadataError });
+      if (r.node.endlessList) {
+        for (let i = 0; !call.cancelled; i++) {
+          await write(fileInfo(`${String(req.root)}/f${i}`, String(req.root), 0, false, 0o644));
+        }
+        return;
+      }
       for (const entry of await listNode(r.node, String(req.root), Boolean(req.recurse))) {
         await write(entry);
       }
@@ -276,6 +422,10 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
       }
       const mode = String(req.mode);
       const dryRun = Boolean(req.dry_run);
+      // Refused before anything else, dry run or not (v1alpha1_server.go ApplyConfiguration).
+      if (mode === 'REBOOT' && !APID_BY_VERSION.rebootMode(r.minor)) {
+        throw statusError(grpc.status.UNIMPLEMENTED, REBOOT_REFUSED);
+      }
       r.node.applied?.push({ data, mode, dryRun });
       const effective = mode === 'AUTO' ? 'NO_REBOOT' : mode;
       if (!dryRun && mode !== 'STAGED') r.node.machineConfig = data;
@@ -299,13 +449,13 @@ export async function startFakeTalos(options: FakeTalosOptions): Promise<FakeTal
           `resource ${String(req.type)}(${String(req.namespace)}/${String(req.id)}@undefined) doesn't exist`,
         );
       }
-      return { resource: wireResource(found) };
+      return { resource: wireResource(found, r.minor) };
     }),
     List: streaming('ListResources', async (r, req, write) => {
       if (r.metadataError) throw statusError(grpc.status.UNKNOWN, String(r.metadataError.error));
       for (const res of resourcesOf(r.node)) {
         if (res.namespace === req.namespace && res.type === req.type) {
-          await write({ resource: wireResource(res) });
+          await write({ resource: wireResource(res, r.minor) });
         }
       }
     }),
@@ -343,7 +493,7 @@ function resourcesOf(node: FakeNode): FakeResource[] {
   if (node.machineConfig !== undefined) {
     list.push({
       namespace: 'config',
-      type: 'MachineConfigs.config.talos.dev',
+      type: MACHINE_CONFIG_TYPE,
       id: 'v1alpha1',
       spec: node.machineConfig,
     });
@@ -351,8 +501,11 @@ function resourcesOf(node: FakeNode): FakeResource[] {
   return list;
 }
 
-function wireResource(res: FakeResource) {
-  const yaml_spec = typeof res.spec === 'string' ? res.spec : stringify(res.spec);
+function wireResource(res: FakeResource, minor: number) {
+  const text = typeof res.spec === 'string' ? res.spec : stringify(res.spec);
+  const wrapped = res.type === MACHINE_CONFIG_TYPE && APID_BY_VERSION.configAsString(minor);
+  // ≥ 1.12: the config text as one YAML string scalar (Go's yaml.Marshal of a string).
+  const yaml_spec = wrapped ? stringify(text, { blockQuote: 'literal' }) : text;
   return {
     metadata: {
       namespace: res.namespace,
@@ -363,7 +516,7 @@ function wireResource(res: FakeResource) {
       phase: res.phase ?? 'running',
       finalizers: [],
       labels: {},
-      annotations: {},
+      annotations: wrapped ? { 'talos.dev/yaml-spec': '1' } : {},
     },
     spec: { yaml_spec },
   };
@@ -385,7 +538,6 @@ async function readNodeFile(node: FakeNode, path: string): Promise<Buffer> {
 }
 
 interface WireFileInfo {
-  metadata: Record<string, unknown>;
   name: string;
   size: string;
   mode: number;
@@ -408,7 +560,6 @@ function fileInfo(
 ) {
   const rel = relative(root, name) || '.';
   const entry: WireFileInfo = {
-    metadata: {},
     name,
     size: String(size),
     mode,
@@ -436,8 +587,14 @@ async function listNode(node: FakeNode, root: string, recurse: boolean): Promise
     }
     entries.set(path, fileInfo(path, root, Buffer.from(content).length, false, 0o644));
   }
-  if (node.root !== undefined) await walk(node.root, root, root, recurse, entries);
-  if (entries.size === 0 && node.root === undefined && node.files?.[root] === undefined) {
+  const onDisk =
+    node.root === undefined ? undefined : await lstat(join(node.root, root)).catch(() => undefined);
+  if (onDisk?.isDirectory() && node.root !== undefined) {
+    await walk(node.root, root, root, recurse, entries);
+  }
+  if (entries.size === 0 && onDisk === undefined && node.files?.[root] === undefined) {
+    // Talos's List stats the root first (internal/app/machined/internal/server/v1alpha1): the
+    // error reaches the client as code Unknown with Go's message.
     throw statusError(grpc.status.UNKNOWN, `lstat ${root}: no such file or directory`);
   }
   const sorted = [...entries.values()].sort((a, b) => a.name.localeCompare(b.name));

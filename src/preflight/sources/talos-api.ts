@@ -1,5 +1,16 @@
 import { type ErrorCode, isTalosLonghornError } from '../../errors.js';
-import type { ListEntry, NodeReader, Probe, ResourceEntry, VersionInfo } from '../reader.js';
+import { type CapabilityName, supports } from '../../talos/capabilities.js';
+import { parseTalosVersion } from '../../talos/versions.js';
+import {
+  type ListEntry,
+  MAX_NODE_FILE_BYTES,
+  NODE_FILES,
+  NODE_RESOURCES,
+  type NodeReader,
+  type Probe,
+  type ResourceEntry,
+  type VersionInfo,
+} from '../reader.js';
 
 /** The part of `TalosClient` preflight uses (so tests and capture can wrap it). */
 export interface TalosReadApi {
@@ -37,46 +48,92 @@ function hasBit(mode: number, bit: number): boolean {
   return Math.floor(mode / bit) % 2 === 1;
 }
 
+/** MachineService Read needs os:admin (Talos's RBAC, internal/app/apid's authorizer rules). */
+const READ_ROLE = 'os:admin';
+
+/**
+ * The resources another source can replace, and what replaces them: asked only when that
+ * source gave nothing (the file read is shared, so it costs no extra call).
+ */
+const FALLBACK_FOR: Readonly<Record<string, string>> = {
+  [NODE_RESOURCES.loadedKernelModules.type]: NODE_FILES.modules,
+  [NODE_RESOURCES.kernelParamStatuses.type]: NODE_FILES.meminfo,
+};
+
+/** Resource types registered only from some Talos version (the capability table says which). */
+const TYPE_CAPABILITY: Readonly<Record<string, CapabilityName>> = {
+  [NODE_RESOURCES.loadedKernelModules.type]: 'loadedKernelModules',
+  [NODE_RESOURCES.kernelModuleStatuses.type]: 'kernelModuleStatuses',
+};
+
 /**
  * A node read over the Talos API. Files come from MachineService Read (role os:admin) and List
  * (os:reader); the rest from COSI resources. A call the role may not make, a file or resource
  * type the node does not have, becomes a probe without a value; an unreachable node throws.
+ *
+ * The call plan is lean: no Read without os:admin, no resource type the node's version does not
+ * register, and fallback resources only when the file they replace could not be read.
  */
 export class TalosApiReader implements NodeReader {
   readonly node: string;
   readonly #api: TalosReadApi;
+  readonly #files = new Map<string, Promise<Probe<Uint8Array>>>();
+  #version: Promise<Probe<VersionInfo>> | undefined;
+  /** Calls made, and the reasons of those that failed without a value. */
+  #calls = 0;
+  readonly #refused: string[] = [];
 
   constructor(api: TalosReadApi, node: string) {
     this.#api = api;
     this.node = node;
   }
 
+  #roles(): string {
+    return this.#api.roles.length > 0 ? this.#api.roles.join(', ') : 'none';
+  }
+
   async #probe<T>(what: string, call: () => Promise<T>): Promise<Probe<T>> {
+    this.#calls++;
     try {
       return { state: 'ok', value: await call() };
     } catch (err) {
       if (!isTalosLonghornError(err) || FATAL.has(err.code)) throw err;
       if (err.code === 'not-found') return { state: 'missing' };
-      if (err.code === 'permission-denied') {
-        const roles = this.#api.roles.length > 0 ? this.#api.roles.join(', ') : 'none';
-        return {
-          state: 'unavailable',
-          reason: `${what} is not allowed for role ${roles} (needs os:admin)`,
-        };
-      }
-      return { state: 'unavailable', reason: err.message.replace(/^node [^:]+: /, '') };
+      const reason =
+        err.code === 'permission-denied'
+          ? `${what} is not allowed for role ${this.#roles()} (needs ${READ_ROLE})`
+          : err.message.replace(/^node [^:]+: /, '');
+      this.#refused.push(reason);
+      return { state: 'unavailable', reason };
     }
   }
 
-  async version(): Promise<Probe<VersionInfo>> {
-    return this.#probe('Version', async () => {
+  /** Why nothing could be read, when every call made failed (auth or protocol), else undefined. */
+  failure(): string | undefined {
+    if (this.#calls === 0 || this.#refused.length < this.#calls) return undefined;
+    return `every call to the node failed (${this.#refused[0] ?? 'no reason given'})`;
+  }
+
+  version(): Promise<Probe<VersionInfo>> {
+    this.#version ??= this.#probe('Version', async () => {
       const version = await this.#api.version(this.node);
       return version.arch ? { tag: version.tag, arch: version.arch } : { tag: version.tag };
     });
+    return this.#version;
   }
 
   readFile(path: string, maxBytes: number): Promise<Probe<Uint8Array>> {
-    return this.#probe(`reading ${path}`, () => this.#api.readFile(this.node, path, { maxBytes }));
+    let probe = this.#files.get(path);
+    if (probe === undefined) {
+      probe = this.#api.roles.includes(READ_ROLE)
+        ? this.#probe(`reading ${path}`, () => this.#api.readFile(this.node, path, { maxBytes }))
+        : Promise.resolve({
+            state: 'unavailable',
+            reason: `reading ${path} is not allowed for role ${this.#roles()} (needs ${READ_ROLE})`,
+          });
+      this.#files.set(path, probe);
+    }
+    return probe;
   }
 
   async list(path: string, depth: number): Promise<Probe<readonly ListEntry[]>> {
@@ -104,7 +161,30 @@ export class TalosApiReader implements NodeReader {
     return { state: 'ok', value: entries };
   }
 
+  /** Whether the node's version registers `type`; undefined when the version is unknown. */
+  async #registered(type: string): Promise<boolean | undefined> {
+    const capability = TYPE_CAPABILITY[type];
+    if (capability === undefined) return true;
+    const version = await this.version();
+    if (version.state !== 'ok') return undefined;
+    try {
+      return supports(parseTalosVersion(version.value.tag), capability);
+    } catch {
+      return undefined;
+    }
+  }
+
   async resources(namespace: string, type: string): Promise<Probe<readonly ResourceEntry[]>> {
+    const replacedBy = FALLBACK_FOR[type];
+    if (
+      replacedBy !== undefined &&
+      (await this.readFile(replacedBy, MAX_NODE_FILE_BYTES)).state === 'ok'
+    ) {
+      return { state: 'unavailable', reason: `not needed: ${replacedBy} was read` };
+    }
+    if ((await this.#registered(type)) === false) {
+      return { state: 'unavailable', reason: 'this Talos version does not have it' };
+    }
     const probe = await this.#probe(`resource ${type}`, () =>
       this.#api.listResources(this.node, namespace, type),
     );
@@ -112,6 +192,15 @@ export class TalosApiReader implements NodeReader {
       return { state: 'unavailable', reason: 'this Talos version does not have it' };
     }
     if (probe.state !== 'ok') return probe;
-    return { state: 'ok', value: probe.value.map((res) => ({ id: res.id, spec: res.spec })) };
+    // The spec stays unparsed until a fact reads it.
+    return {
+      state: 'ok',
+      value: probe.value.map((res) => ({
+        id: res.id,
+        get spec() {
+          return res.spec;
+        },
+      })),
+    };
   }
 }
