@@ -3,6 +3,7 @@
 import type { ApplyMode } from '../api/client.js';
 import type { PatchNodeResult } from '../api/patch-config.js';
 import { EXIT_BAD_INPUT, EXIT_ENVIRONMENT, TalosLonghornError } from '../errors.js';
+import type { NodeMetadataForm } from '../talos/capabilities.js';
 import { oneOf, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import type { Io } from './io.js';
@@ -61,17 +62,28 @@ function report(result: PatchNodeResult, dryRun: boolean): string {
 }
 
 /**
+ * A patch to apply: fixed text (a file), or text rendered per node for the form node labels must
+ * take there, which only the node's stored config can tell (Talos 1.14 refuses a KubeNodeConfig
+ * beside the v1alpha1 label fields that configs created before 1.14 carry).
+ */
+export type PatchSource = string | ((nodeMetadata: NodeMetadataForm) => string);
+
+/**
  * Apply `patch` to every target node and report per node on stdout. Returns the exit status.
  * The first failing node stops the run: in the dry-run phase before anything was applied.
  */
-export async function applyPatchToNodes(patch: string, flags: ApplyFlags, io: Io): Promise<number> {
+export async function applyPatchToNodes(
+  source: PatchSource,
+  flags: ApplyFlags,
+  io: Io,
+): Promise<number> {
   const mode: ApplyMode = oneOf('--mode', flags.mode, MODES, 'auto');
   if (flags['dry-run'] && flags['skip-dry-run']) {
     throw new TalosLonghornError('usage', 'cannot be combined with --dry-run', {
       field: '--skip-dry-run',
     });
   }
-  if (patch.trim() === '') {
+  if (typeof source === 'string' && source.trim() === '') {
     throw new TalosLonghornError('invalid-input', 'the patch is empty', { field: 'patch' });
   }
   const target = await resolveTalosTarget(flags, io);
@@ -79,6 +91,8 @@ export async function applyPatchToNodes(patch: string, flags: ApplyFlags, io: Io
   const { checkApplyMode, patchNodeConfig, readMachineConfig } = await import(
     '../api/patch-config.js'
   );
+  const { parseDocuments } = await import('../talos/strategic-merge.js');
+  const { configOriginOf, kubeNodeConfigConflicts } = await import('../talos/config-origin.js');
   const force = flags.force === true;
   try {
     // Each node's version and stored config, read once for both phases.
@@ -88,10 +102,13 @@ export async function applyPatchToNodes(patch: string, flags: ApplyFlags, io: Io
           client.version(node),
           readMachineConfig(client, node),
         ]);
-        // Seam: `stored` is the node's config text; the config-origin decision (src/talos,
-        // whether node labels must stay in .machine.nodeLabels on 1.14) will be taken from it
-        // here, before the merge.
-        return { node, tag: version.tag, stored };
+        const storedDocuments = parseDocuments(stored, 'machine config');
+        const patch = typeof source === 'string' ? source : source(configOriginOf(storedDocuments));
+        if (typeof source === 'string') {
+          const conflicts = kubeNodeConfigConflicts(storedDocuments);
+          refuseConflicts(node, parseDocuments(patch, 'patch'), conflicts);
+        }
+        return { node, tag: version.tag, stored, patch };
       }),
     );
     // Before any dry run: a mode a node refuses fails the whole run, naming what it accepts.
@@ -106,7 +123,7 @@ export async function applyPatchToNodes(patch: string, flags: ApplyFlags, io: Io
     }
     const phase = async (dryRun: boolean) => {
       const results = await Promise.all(
-        nodes.map(({ node, stored }) =>
+        nodes.map(({ node, stored, patch }) =>
           patchNodeConfig(client, node, patch, { mode, dryRun, force }, stored),
         ),
       );
@@ -118,6 +135,24 @@ export async function applyPatchToNodes(patch: string, flags: ApplyFlags, io: Io
   } finally {
     client.close();
   }
+}
+
+/**
+ * A fixed patch with a `KubeNodeConfig` cannot be applied to a node whose stored config sets the
+ * v1alpha1 fields Talos 1.14 checks it against (`conflicts`): say so before anything is sent.
+ */
+function refuseConflicts(
+  node: string,
+  patchDocuments: readonly { readonly kind?: unknown }[],
+  conflicts: readonly string[],
+): void {
+  if (conflicts.length === 0) return;
+  if (!patchDocuments.some((doc) => doc.kind === 'KubeNodeConfig')) return;
+  throw new TalosLonghornError(
+    'invalid-input',
+    `node ${node}: its stored config sets ${conflicts.join(', ')}, so Talos refuses the patch's KubeNodeConfig; regenerate it with --config-origin (e.g. 1.13) or use talos-longhorn patch --apply, which decides from the node`,
+    { field: 'patch' },
+  );
 }
 
 /** A patch file is a few KiB; a megabyte is certainly not one. */
@@ -168,7 +203,7 @@ export const PATCH_APPLY_HELP = `Apply (instead of printing):
 
 /** Run `patch --apply` with the generated YAML patch text. */
 export function applyGeneratedPatch(
-  text: string,
+  source: PatchSource,
   values: ApplyFlags & { readonly output?: string | undefined; readonly out?: string | undefined },
   io: Io,
 ): Promise<number> {
@@ -180,5 +215,5 @@ export function applyGeneratedPatch(
   if (values.out !== undefined) {
     throw new TalosLonghornError('usage', 'cannot be combined with --apply', { field: '--out' });
   }
-  return applyPatchToNodes(text, values, io);
+  return applyPatchToNodes(source, values, io);
 }

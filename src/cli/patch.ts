@@ -8,7 +8,12 @@ import {
   parseLonghornVersion,
   SUPPORTED_LONGHORN_VERSIONS,
 } from '../longhorn/versions.js';
-import { checkConfigOrigin, nodeMetadataForm, patchHeader } from '../talos/capabilities.js';
+import {
+  checkConfigOrigin,
+  type NodeMetadataForm,
+  nodeMetadataForm,
+  patchHeader,
+} from '../talos/capabilities.js';
 import type { TalosDocument } from '../talos/documents.js';
 import { renderTalosDocuments } from '../talos/render.js';
 import { PATCH_FORMATS, type PatchFormat, renderPatch } from '../talos/serialise.js';
@@ -173,7 +178,14 @@ export const command: Command = {
     const { values } = parseCommandArgs(args, { ...PATCH_FLAGS, ...PATCH_APPLY_FLAGS });
     const out = outPath(values.out);
     const patch = await buildPatch(values, io);
-    if (values.apply) return applyGeneratedPatch(patch.text, values, io);
+    if (values.apply) {
+      // Each node's stored config decides the form of its labels (see PatchSource).
+      const forNode = (nodeMetadata: NodeMetadataForm) =>
+        renderPatch(renderTalosDocuments(patch.needs, patch.version, { nodeMetadata }), {
+          format: 'yaml',
+        });
+      return applyGeneratedPatch(forNode, values, io);
+    }
     if (out === undefined) {
       io.stdout.write(patch.text);
       return 0;
