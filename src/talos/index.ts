@@ -1,4 +1,6 @@
 // Talos versions, the capability table, and NodeNeeds → Talos documents → patch text (pure).
+
+export { describeBytes, parseTalosSize, talosSizeBytes } from './byte-size.js';
 export {
   CAPABILITIES,
   type CapabilityName,
@@ -13,10 +15,27 @@ export type {
   KubeNodeConfigDocument,
   MachineConfigPatch,
   PCIDriverRebindConfigDocument,
+  RawVolumeConfigDocument,
   SysctlConfigDocument,
   TalosDocument,
   UserVolumeConfigDocument,
+  VolumeConfigDocument,
 } from './documents.js';
+export {
+  type DataPathVolume,
+  DEFAULT_RAW_PARTITION_NAME,
+  type DiskLayout,
+  layoutRawWithDataPath,
+  MAX_RAW_PARTITION_NAME_LENGTH,
+  parseRawPartition,
+  RAW_VOLUME_PREFIX,
+  type RawPartition,
+  type RawPartitionDisk,
+  type RawPartitionOptions,
+  rawPartitionDisk,
+  rawPartitionDocuments,
+  rawPartitionPath,
+} from './raw-volume.js';
 export { dataPathOnHost, renderTalosDocuments } from './render.js';
 export {
   PATCH_FORMATS,

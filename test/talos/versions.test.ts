@@ -11,16 +11,7 @@ import {
   supports,
   TalosLonghornError,
 } from '../../src/index.js';
-
-function errorOf(fn: () => unknown): TalosLonghornError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TalosLonghornError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../helpers/errors.js';
 
 describe('parseTalosVersion', () => {
   it('accepts 1.13, v1.13, v1.13.4 and pre-releases, and the default is the newest', () => {
