@@ -234,7 +234,7 @@ function deviceNames(
 }
 
 /**
- * Read the node's partitions. `DiscoveredVolumes` when the node answers it; otherwise the
+ * Read the node's partitions. `DiscoveredVolumes` when the node lists any; otherwise the
  * device names from `/proc/partitions` (a listing of `/sys/class/block` when absent, as in a
  * snapshot that only holds sysfs), then every device's `uevent` and `size`.
  */
@@ -248,7 +248,9 @@ export async function collectPartitions(reader: NodeReader): Promise<Observed<Pa
     read(PARTITION_FILES.mounts),
     read(PARTITION_FILES.partitions),
   ]);
-  if (volumes.state === 'ok') {
+  // A node always discovers at least its disks; an empty answer is no answer (a fake or a
+  // resource type the node does not fill), so the kernel's view is read instead.
+  if (volumes.state === 'ok' && volumes.value.length > 0) {
     const mountsFrom = mountTable(mountinfo, mounts, statuses);
     return observed(
       sorted(partitionsFromDiscoveredVolumes(volumes.value, mountsFrom.table)),

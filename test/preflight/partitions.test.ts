@@ -168,6 +168,15 @@ describe('collectPartitions', () => {
     expect(reader.reads.some((path) => path.startsWith('/sys/'))).toBe(false);
   });
 
+  it('an empty DiscoveredVolumes answer falls back to the kernel view', async () => {
+    const reader = memoryReader({
+      files: { ...SYSFS, '/proc/partitions': PROC_PARTITIONS },
+      resources: { 'DiscoveredVolumes.block.talos.dev': [] },
+    });
+    const fact = await collectPartitions(reader);
+    expect(fact.ok && fact.value.partitions.map((p) => p.name)).toEqual(['EFI', 'r-longhorn-v2']);
+  });
+
   it('nothing readable: unobserved, with the reasons', async () => {
     const fact = await collectPartitions(memoryReader({ denied: 'PermissionDenied' }));
     expect(fact).toEqual({
