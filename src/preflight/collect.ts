@@ -24,6 +24,7 @@ import {
   parseProcModules,
   parseProcVersion,
 } from './parse.js';
+import { collectPartitions } from './partitions.js';
 import {
   type ListEntry,
   MAX_NODE_FILE_BYTES,
@@ -332,6 +333,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     loadedModules,
     moduleStatuses,
     params,
+    partitions,
   ] = await Promise.all([
     reader.version(),
     read(NODE_FILES.meminfo),
@@ -353,6 +355,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     resources(NODE_RESOURCES.loadedKernelModules),
     resources(NODE_RESOURCES.kernelModuleStatuses),
     resources(NODE_RESOURCES.kernelParamStatuses),
+    collectPartitions(reader),
   ]);
   return {
     node: reader.node,
@@ -376,5 +379,6 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
       [NODE_DIRECTORIES.varLib.path, varLib],
       [NODE_DIRECTORIES.varMnt.path, varMnt],
     ]),
+    partitions,
   };
 }

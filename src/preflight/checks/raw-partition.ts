@@ -1,6 +1,14 @@
 import { describeBytes } from '../../talos/byte-size.js';
 import { type RawPartition, rawPartitionPath } from '../../talos/raw-volume.js';
-import { type CheckOutcome, fail, pass, skip, skipUnobserved, warn } from '../check.js';
+import {
+  type CheckDefinition,
+  type CheckOutcome,
+  fail,
+  pass,
+  skip,
+  skipUnobserved,
+  warn,
+} from '../check.js';
 import type { Observed } from '../facts.js';
 import type { PartitionsFact } from '../partitions.js';
 
@@ -56,3 +64,15 @@ export function rawPartitionOutcome(
     `${where}, ${describeBytes(BigInt(partition.sizeBytes ?? 0))}, not mounted (${partitions.source})`,
   );
 }
+
+/**
+ * Not yet in `PREFLIGHT_CHECKS`: registering it needs `raw-partition` in the report schema's id
+ * enum (schemas/preflight-report.schema.json) and the README's check table.
+ */
+export const rawPartitionCheck: CheckDefinition = {
+  id: 'raw-partition',
+  group: 'v2',
+  summary:
+    'when a raw partition is planned, r-<name> exists once (PARTNAME in sysfs or DiscoveredVolumes), is not mounted and is at least minSize',
+  run: (facts, needs) => rawPartitionOutcome(facts.partitions, needs.rawPartition),
+};
