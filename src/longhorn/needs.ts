@@ -1,3 +1,4 @@
+import type { RawPartition } from '../talos/raw-volume.js';
 import type { CleanupMode } from './options.js';
 import type { LonghornVersion } from './versions.js';
 
@@ -18,6 +19,8 @@ export interface NodeNeeds {
   readonly memorySizeMiB: number;
   /** Provide the data path for filesystem (v1) disks. */
   readonly dataPath: boolean;
+  /** A raw partition Talos carves for a v2 disk (Talos >= 1.11), when planned. */
+  readonly rawPartition?: RawPartition;
   /** Put the data path on its own partition (only with `dataPath`). */
   readonly dataPathDisk?: DataPathDisk;
   /** v2 disks, in the order given. */

@@ -26,6 +26,7 @@ import {
   parseProcModules,
   parseProcVersion,
 } from './parse.js';
+import { collectPartitions } from './partitions.js';
 import {
   kernelParamId,
   type ListEntry,
@@ -350,6 +351,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     loadedModules,
     moduleStatuses,
     params,
+    partitions,
   ] = await Promise.all([
     reader.version(),
     read(NODE_FILES.meminfo),
@@ -372,6 +374,7 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
     resources(NODE_RESOURCES.loadedKernelModules),
     resources(NODE_RESOURCES.kernelModuleStatuses),
     resources(NODE_RESOURCES.kernelParamStatuses),
+    collectPartitions(reader),
   ]);
   return {
     node: reader.node,
@@ -395,5 +398,6 @@ export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
       [NODE_DIRECTORIES.varLib.path, varLib],
       [NODE_DIRECTORIES.varMnt.path, varMnt],
     ]),
+    partitions,
   };
 }

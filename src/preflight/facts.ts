@@ -1,3 +1,5 @@
+import type { PartitionsFact } from './partitions.js';
+
 /**
  * What preflight knows about one node. Both sources (the Talos API and a local root directory)
  * fill this same structure; checks are pure functions of it. Every fact is an `Observed`: either
@@ -103,4 +105,6 @@ export interface NodeFacts {
   readonly services: Observed<readonly ServiceFact[]>;
   /** Absolute directories that exist on the node, among the data-path candidates. */
   readonly directories: Observed<Readonly<Record<string, boolean>>>;
+  /** Partitions with their GPT names, sizes and mounted state (see partitions.ts). */
+  readonly partitions: Observed<PartitionsFact>;
 }

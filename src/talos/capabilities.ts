@@ -36,6 +36,7 @@ export const CAPABILITIES = {
   },
   userVolumeConfig: { since: '1.10', what: 'the UserVolumeConfig document' },
   pciDriverRebindConfig: { since: '1.10', what: 'the PCIDriverRebindConfig document' },
+  rawVolumeConfig: { since: '1.11', what: 'the RawVolumeConfig document' },
   userVolumeDirectory: { since: '1.12', what: 'UserVolumeConfig volumeType: directory' },
   ublkDriver: { since: '1.12', what: 'the ublk_drv kernel module' },
   kernelModuleConfig: { since: '1.14', what: 'the KernelModuleConfig document' },

@@ -53,6 +53,22 @@ export interface UserVolumeConfigDocument extends DocumentHeader<'UserVolumeConf
   };
 }
 
+/** A partition Talos creates and keeps without a filesystem, labelled `r-<name>` (1.11+). */
+export interface RawVolumeConfigDocument extends DocumentHeader<'RawVolumeConfig'> {
+  readonly name: string;
+  readonly provisioning: {
+    readonly diskSelector: { readonly match: string };
+    readonly minSize: string;
+    readonly maxSize?: string;
+  };
+}
+
+/** Provisioning of a system volume; here only the EPHEMERAL cap that leaves room on its disk. */
+export interface VolumeConfigDocument extends DocumentHeader<'VolumeConfig'> {
+  readonly name: 'EPHEMERAL';
+  readonly provisioning: { readonly maxSize: string };
+}
+
 export interface PCIDriverRebindConfigDocument extends DocumentHeader<'PCIDriverRebindConfig'> {
   readonly name: string;
   readonly targetDriver: string;
@@ -69,5 +85,7 @@ export type TalosDocument =
   | SysctlConfigDocument
   | KubeNodeConfigDocument
   | UserVolumeConfigDocument
+  | RawVolumeConfigDocument
+  | VolumeConfigDocument
   | PCIDriverRebindConfigDocument
   | ExtensionServiceConfigDocument;

@@ -1,4 +1,6 @@
 // Talos versions, the capability table, and NodeNeeds → Talos documents → patch text (pure).
+
+export { describeBytes, parseTalosSize, talosSizeBytes } from './byte-size.js';
 export {
   BUILT_IN_MODULES,
   CAPABILITIES,
@@ -18,11 +20,28 @@ export type {
   KubeNodeConfigDocument,
   MachineConfigPatch,
   PCIDriverRebindConfigDocument,
+  RawVolumeConfigDocument,
   SysctlConfigDocument,
   TalosDocument,
   UserVolumeConfigDocument,
+  VolumeConfigDocument,
 } from './documents.js';
 export { imagerProfile, renderInstallerFile } from './installer.js';
+export {
+  type DataPathVolume,
+  DEFAULT_RAW_PARTITION_NAME,
+  type DiskLayout,
+  layoutRawWithDataPath,
+  MAX_RAW_PARTITION_NAME_LENGTH,
+  parseRawPartition,
+  RAW_VOLUME_PREFIX,
+  type RawPartition,
+  type RawPartitionDisk,
+  type RawPartitionOptions,
+  rawPartitionDisk,
+  rawPartitionDocuments,
+  rawPartitionPath,
+} from './raw-volume.js';
 export { dataPathOnHost, type RenderOptions, renderTalosDocuments } from './render.js';
 export {
   PATCH_FORMATS,

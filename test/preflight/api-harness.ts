@@ -1,5 +1,9 @@
 // The API source under test: the project's TalosClient against the fake apid, which serves
 // fixture node directories over real gRPC with mutual TLS and Talos's role rules.
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll } from 'vitest';
 import { TalosClient } from '../../src/api/client.js';
 import { parseTalosConfig } from '../../src/api/talosconfig.js';
 import { mintTestPki } from '../helpers/pki.js';
@@ -39,4 +43,37 @@ export function clientFor(server: FakeTalos, role: Role, concurrency?: number): 
     retry: { attempts: 1, baseDelayMs: 1, maxDelayMs: 1 },
     ...(concurrency === undefined ? {} : { concurrency }),
   });
+}
+
+export interface FakeFleet {
+  /** The temporary directory the nodes were built in. */
+  readonly dir: string;
+  readonly server: FakeTalos;
+  readonly admin: TalosClient;
+  readonly reader: TalosClient;
+}
+
+/**
+ * Before the file's tests: build nodes in a fresh temporary directory and serve them over the
+ * fake apid, with an os:admin and an os:reader client. After them: close and remove it all.
+ * The returned object is filled in by `beforeAll`; read it inside tests only.
+ */
+export function useFakeFleet(
+  prefix: string,
+  build: (dir: string) => Promise<Record<string, FakeNode>>,
+): FakeFleet {
+  const fleet = {} as { -readonly [K in keyof FakeFleet]: FakeFleet[K] };
+  beforeAll(async () => {
+    fleet.dir = await mkdtemp(join(tmpdir(), prefix));
+    fleet.server = await startFake(await build(fleet.dir));
+    fleet.admin = clientFor(fleet.server, 'admin');
+    fleet.reader = clientFor(fleet.server, 'reader');
+  });
+  afterAll(async () => {
+    fleet.admin?.close();
+    fleet.reader?.close();
+    await fleet.server?.close();
+    if (fleet.dir !== undefined) await rm(fleet.dir, { recursive: true, force: true });
+  });
+  return fleet;
 }

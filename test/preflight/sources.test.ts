@@ -1,7 +1,4 @@
-import { mkdtemp, rm } from 'node:fs/promises';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import type { TalosClient } from '../../src/api/client.js';
 import { planNode } from '../../src/longhorn/plan.js';
 import type { CheckResult, CheckStatus } from '../../src/preflight/check.js';
@@ -9,8 +6,7 @@ import { collectFacts } from '../../src/preflight/collect.js';
 import { runChecks } from '../../src/preflight/run.js';
 import { LocalRootReader } from '../../src/preflight/sources/local-root.js';
 import { TalosApiReader } from '../../src/preflight/sources/talos-api.js';
-import type { FakeTalos } from '../helpers/talos-server.js';
-import { clientFor, startFake } from './api-harness.js';
+import { clientFor, startFake, useFakeFleet } from './api-harness.js';
 import {
   buildFixtureFleet,
   FIXTURE_DISK,
@@ -84,25 +80,11 @@ const EXPECTED: Record<
   },
 };
 
-let workDir: string;
-let server: FakeTalos;
-let admin: TalosClient;
-let reader: TalosClient;
 let roots = new Map<FixtureVariant, string>();
-
-beforeAll(async () => {
-  workDir = await mkdtemp(join(tmpdir(), 'tl-preflight-'));
-  const fleet = await buildFixtureFleet(workDir);
-  roots = fleet.roots;
-  server = await startFake(fleet.nodes);
-  admin = clientFor(server, 'admin');
-  reader = clientFor(server, 'reader');
-});
-afterAll(async () => {
-  admin?.close();
-  reader?.close();
-  await server?.close();
-  await rm(workDir, { recursive: true, force: true });
+const fleet = useFakeFleet('tl-preflight-', async (dir) => {
+  const built = await buildFixtureFleet(dir);
+  roots = built.roots;
+  return built.nodes;
 });
 
 async function viaRoot(variant: FixtureVariant): Promise<CheckResult[]> {
@@ -135,13 +117,13 @@ describe.each(VARIANT_NAMES)('fixture %s', (variant) => {
   });
 
   it('through the Talos API (os:admin): the same report as through --root', async () => {
-    expect(await viaApi(variant, admin)).toEqual(await viaRoot(variant));
+    expect(await viaApi(variant, fleet.admin)).toEqual(await viaRoot(variant));
   });
 });
 
 describe('the API source with role os:reader', () => {
   it('skips the checks that need file reads, naming the role, and still runs the rest', async () => {
-    const results = await viaApi('healthy-1.13', reader);
+    const results = await viaApi('healthy-1.13', fleet.reader);
     const byId = Object.fromEntries(results.map((result) => [result.id, result]));
     for (const id of ['kernel-version', 'cpu-flags', 'identity-files']) {
       expect(byId[id]?.status).toBe('skip');
@@ -166,12 +148,12 @@ describe('the API source with role os:reader', () => {
   });
 
   it('still finds a missing huge-page reservation from the kernel parameter', async () => {
-    const results = await viaApi('no-hugepages', reader);
+    const results = await viaApi('no-hugepages', fleet.reader);
     expect(results.find((result) => result.id === 'hugepages')?.status).toBe('fail');
   });
 
   it('cannot read /proc/config.gz, so a built-in without /sys/module entry is a warning, not a failure', async () => {
-    const results = await viaApi('dm-crypt-built-in-no-sys-module', reader);
+    const results = await viaApi('dm-crypt-built-in-no-sys-module', fleet.reader);
     const modules = results.find((result) => result.id === 'kernel-modules');
     expect(modules?.status).toBe('warn');
     expect(modules?.message).toMatch(
@@ -180,7 +162,7 @@ describe('the API source with role os:reader', () => {
   });
 
   it('finds nvme_tcp built in on 1.14 from KernelModuleStatuses alone', async () => {
-    const results = await viaApi('nvme-tcp-built-in-1.14', reader);
+    const results = await viaApi('nvme-tcp-built-in-1.14', fleet.reader);
     const modules = results.find((result) => result.id === 'kernel-modules');
     expect(modules?.status).toBe('pass');
     expect(modules?.message).toMatch(/nvme_tcp built in/);

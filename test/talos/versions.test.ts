@@ -23,15 +23,7 @@ interface SchemaNode {
   readonly properties?: Record<string, { readonly enum?: readonly string[] } | undefined>;
 }
 
-function errorOf(fn: () => unknown): TalosLonghornError {
-  try {
-    fn();
-  } catch (err) {
-    if (err instanceof TalosLonghornError) return err;
-    throw err;
-  }
-  throw new Error('expected an error');
-}
+import { errorOf } from '../helpers/errors.js';
 
 describe('parseTalosVersion', () => {
   it('accepts 1.13, v1.13, v1.13.4 and pre-releases; the default is the newest released', () => {
