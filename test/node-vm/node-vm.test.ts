@@ -149,7 +149,7 @@ describeVm('node test bed: the helper on a real kernel', () => {
         expect(keep[0]).toMatch(reason);
       }
       const orphan =
-        /^vol-orphan \(dm-\d+(, 254:\d+)?\): one linear target over gone device 259:\d+, open count 0, not mounted/;
+        /^vol-orphan \(dm-\d+(, \d+:\d+)?\): one linear target over gone device 259:\d+, open count 0, not mounted/;
       if (mode === 'report') {
         const leftovers = lines.filter((l) => l.startsWith('cleanup: LEFTOVER'));
         expect(leftovers).toHaveLength(1);
