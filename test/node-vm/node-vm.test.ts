@@ -59,7 +59,7 @@ describeVm('node test bed: the helper on a real kernel', () => {
     bed = prepareTestBed(found.tools, work);
     accel = await detectAccel(found.tools);
     result = await bootTestBed(found.tools, bed, accel);
-  }, 240_000);
+  }, 480_000);
   afterAll(() => {
     if (work !== undefined) rmSync(work, { recursive: true, force: true });
   });

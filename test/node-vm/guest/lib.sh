@@ -75,7 +75,7 @@ target_vanish() {
 # host_connect NQN CTRL_LOSS_TMO: connect, then print the namespace block device (nvmeXnY).
 host_connect() {
   echo "transport=tcp,traddr=127.0.0.1,trsvcid=4420,nqn=$1,ctrl_loss_tmo=$2,reconnect_delay=1" >/dev/nvme-fabrics || return 1
-  for _ in $(seq 50); do
+  for _ in $(seq 300); do
     for HC_SUB in /sys/class/nvme-subsystem/*; do
       [ "$(cat "$HC_SUB/subsysnqn" 2>/dev/null)" = "$1" ] || continue
       for HC_NS in "$HC_SUB"/nvme*n*; do
@@ -123,7 +123,7 @@ dm_of() {
 
 # Wait until the controller of NQN is gone (ctrl_loss_tmo expired) or in state $2.
 wait_controller() {
-  for _ in $(seq 100); do
+  for _ in $(seq 300); do
     WC_FOUND=''
     for WC_CTRL in /sys/class/nvme/nvme*; do
       [ "$(cat "$WC_CTRL/subsysnqn" 2>/dev/null)" = "$1" ] || continue
