@@ -3,6 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import {
+  MAX_CLEANUP_INTERVAL_SECONDS,
+  MIN_CLEANUP_INTERVAL_SECONDS,
+} from '../../src/longhorn/requirements.js';
+import {
   BUSYBOX_SKIP,
   buildNodeTree,
   type DmDevice,
@@ -34,6 +38,8 @@ const namespaces: Namespace[] = [
     devno: '259:2',
     nqn: 'nqn.2023-01.io.longhorn.spdk:pvc-0002',
     via: 'controller',
+    // The initiator is tearing the controller down (ctrl_loss_tmo expired).
+    state: 'deleting',
   },
   {
     name: 'nvme2n1',
@@ -41,10 +47,17 @@ const namespaces: Namespace[] = [
     nqn: 'nqn.2014-08.org.nvmexpress:uuid:0a1b2c3d-0000-4000-8000-000000000001',
   },
   { name: 'sdb', devno: '8:16' },
-  { name: 'nvme3n1', devno: '259:4', nqn: LONGHORN_NQN },
+  // The controller is dead: only the open count keeps pvc-busy.
+  { name: 'nvme3n1', devno: '259:4', nqn: LONGHORN_NQN, state: 'dead' },
   { name: 'nvme4n1', devno: '259:5', nqn: LONGHORN_NQN },
   { name: 'nvme5n1', devno: '259:6', nqn: LONGHORN_NQN },
   { name: 'nvme6n1', devno: '259:7', nqn: LONGHORN_NQN },
+  {
+    name: 'nvme7n1',
+    devno: '259:8',
+    nqn: 'nqn.2023-01.io.longhorn.spdk:pvc-0003',
+    state: 'connecting',
+  },
 ];
 const linear = (devno: string, sectors = 2097152) => `0 ${sectors} linear ${devno} 0`;
 const devices: DmDevice[] = [
@@ -78,6 +91,12 @@ const devices: DmDevice[] = [
   { name: 'vg0-data', index: 9, table: [linear('259:1', 4096)], open: 0, longhornNode: false },
   // A v2 encrypted volume: <vol>-encrypted is stacked on <vol>.
   { name: 'pvc-enc', index: 10, table: [linear('259:7')], open: 0, holders: ['dm-11'] },
+  // Attached and idle: the namespace is live, nothing opened the device yet.
+  { name: 'pvc-attached', index: 12, table: [linear('259:7')], open: 0, slaves: ['nvme6n1'] },
+  // The instance-manager restarts: the controller reconnects.
+  { name: 'pvc-reconnect', index: 13, table: [linear('259:8')], open: 0, slaves: ['nvme7n1'] },
+  // A name Longhorn cannot give a volume, over a gone device: never passed to dmsetup.
+  { name: '-pvc-dash', index: 14, table: [linear('259:20')], open: 0 },
 ];
 const mounts = [
   '/dev/longhorn/pvc-live /var/lib/kubelet/pods/a/volumes/kubernetes.io~csi/pvc-live/mount ext4 rw 0 0',
@@ -103,6 +122,15 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
     ['pvc-foreign', /\(dm-8\): nvme2n1 belongs to subsystem nqn\.2014-08\.org\.nvmexpress:uuid:/],
     ['vg0-data', /\(dm-9\): no \/dev\/longhorn\/vg0-data entry/],
     ['pvc-enc', /\(dm-10\): held by dm-11 \(a device is stacked on it\)/],
+    [
+      'pvc-attached',
+      /\(dm-12\): nvme6n1 \(nqn\.2023-01\.io\.longhorn\.spdk:pvc-0001\) is attached: controller nvme\d+=live$/,
+    ],
+    [
+      'pvc-reconnect',
+      /\(dm-13\): nvme7n1 \(.*:pvc-0003\) is attached: controller nvme\d+=connecting$/,
+    ],
+    ['-pvc-dash', /\(dm-14\): not a Longhorn volume name$/],
   ];
 
   it('report mode (the default) reports the two leftovers and changes nothing', () => {
@@ -111,7 +139,7 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
     expect(run.stderr).toBe('');
     for (const [name, reason] of kept) expect(keepReason(run.lines, name)).toMatch(reason);
     expect(run.lines).toContain(
-      `cleanup: LEFTOVER pvc-orphan (dm-1): one linear target over nvme1n1 (nqn.2023-01.io.longhorn.spdk:pvc-0002), open count 0, not mounted; reported only (LONGHORN_V2_CLEANUP_MODE=report)`,
+      `cleanup: LEFTOVER pvc-orphan (dm-1): one linear target over nvme1n1 (nqn.2023-01.io.longhorn.spdk:pvc-0002), every controller terminal: nvme1=deleting, open count 0, not mounted; reported only (LONGHORN_V2_CLEANUP_MODE=report)`,
     );
     expect(run.lines).toContain(
       'cleanup: LEFTOVER pvc-gone (dm-7): one linear target over gone device 259:9, open count 0, not mounted; reported only (LONGHORN_V2_CLEANUP_MODE=report)',
@@ -130,20 +158,21 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
     const first = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove' });
     expect(first.status).toBe(0);
     expect(first.calls.filter((c) => c.startsWith('remove'))).toEqual([
-      'remove --noudevsync pvc-orphan',
-      'remove --noudevsync pvc-gone',
+      'remove --noudevsync -j 252 -m 1',
+      'remove --noudevsync -j 252 -m 7',
     ]);
     const removed = first.lines.filter((l) => l.startsWith('cleanup: removed'));
     expect(removed).toEqual([
-      'cleanup: removed dm device pvc-orphan (dm-1): one linear target over nvme1n1 (nqn.2023-01.io.longhorn.spdk:pvc-0002), open count 0, not mounted',
+      'cleanup: removed dm device pvc-orphan (dm-1, 252:1): one linear target over nvme1n1 (nqn.2023-01.io.longhorn.spdk:pvc-0002), every controller terminal: nvme1=deleting, open count 0, not mounted',
       'cleanup: removed /dev/longhorn/pvc-orphan',
-      'cleanup: removed dm device pvc-gone (dm-7): one linear target over gone device 259:9, open count 0, not mounted',
+      'cleanup: removed dm device pvc-gone (dm-7, 252:7): one linear target over gone device 259:9, open count 0, not mounted',
       'cleanup: removed /dev/longhorn/pvc-gone',
     ]);
     for (const [name, reason] of kept) expect(keepReason(first.lines, name)).toMatch(reason);
     expect(existsSync(join(root, 'dev/longhorn/pvc-orphan'))).toBe(false);
     expect(existsSync(join(root, 'dev/longhorn/pvc-gone'))).toBe(false);
     for (const name of [
+      'pvc-attached',
       'pvc-live',
       'pvc-v1crypt',
       'pvc-busy',
@@ -165,9 +194,9 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
       LONGHORN_V2_CLEANUP_MODE: 'remove',
       FAKE_DMSETUP_OPENED_BEFORE_REMOVE: 'pvc-orphan',
     });
-    expect(run.calls).toContain('remove --noudevsync pvc-orphan');
+    expect(run.calls).toContain('remove --noudevsync -j 252 -m 1');
     expect(run.lines).toContain(
-      'cleanup: LEFTOVER pvc-orphan (dm-1): one linear target over nvme1n1 (nqn.2023-01.io.longhorn.spdk:pvc-0002), open count 0, not mounted; dmsetup remove failed: device-mapper: remove ioctl on pvc-orphan  failed: Device or resource busy; Command failed.; /dev/longhorn/pvc-orphan kept',
+      'cleanup: LEFTOVER pvc-orphan (dm-1): one linear target over nvme1n1 (nqn.2023-01.io.longhorn.spdk:pvc-0002), every controller terminal: nvme1=deleting, open count 0, not mounted; dmsetup remove failed: device-mapper: remove ioctl on pvc-orphan (252:1)  failed: Device or resource busy; Command failed.; /dev/longhorn/pvc-orphan kept',
     );
     expect(existsSync(join(root, 'dev/longhorn/pvc-orphan'))).toBe(true);
     expect(existsSync(join(root, 'sys/block/dm-1'))).toBe(true);
@@ -183,13 +212,31 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
       'settings: LONGHORN_V2_CLEANUP_MODE="delete" is not one of off, report, remove; using report (nothing is removed)',
     );
     expect(run.lines[1]).toBe(
-      'settings: LONGHORN_V2_CLEANUP_INTERVAL="soon" is not a whole number of seconds from 1 to 999999; using 60',
+      `settings: LONGHORN_V2_CLEANUP_INTERVAL="soon" is not a whole number of seconds from ${MIN_CLEANUP_INTERVAL_SECONDS} to ${MAX_CLEANUP_INTERVAL_SECONDS}; using 60`,
     );
     expect(run.lines).toContain(
       'settings: cleanup mode report, every 60 s; modules: none; hugepages: not checked; PCI devices: none',
     );
     expect(run.calls.filter((c) => c.startsWith('remove'))).toEqual([]);
     expect(run.lines.filter((l) => l.startsWith('cleanup: LEFTOVER'))).toHaveLength(2);
+  });
+
+  it(`accepts a cleanup interval from ${MIN_CLEANUP_INTERVAL_SECONDS} to ${MAX_CLEANUP_INTERVAL_SECONDS} s, the range of src/longhorn`, () => {
+    const accepted = (value: string) =>
+      runHelperOnce(root, {
+        LONGHORN_V2_CLEANUP_MODE: 'off',
+        LONGHORN_V2_CLEANUP_INTERVAL: value,
+      }).lines.some((l) => l.startsWith(`settings: cleanup mode off, every ${value} s;`));
+    const min = MIN_CLEANUP_INTERVAL_SECONDS;
+    const max = MAX_CLEANUP_INTERVAL_SECONDS;
+    expect([min - 1, min, max, max + 1, 0].map((n) => accepted(String(n)))).toEqual([
+      false,
+      true,
+      true,
+      false,
+      false,
+    ]);
+    expect(accepted(`0${min}`)).toBe(false);
   });
 
   it('mode off asks dmsetup nothing', () => {
@@ -209,7 +256,7 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
     write(root, 'host/proc/1/mounts', '/dev/dm-1 /var/mnt/y ext4 rw 0 0\n');
     const run = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove' });
     expect(keepReason(run.lines, 'pvc-orphan')).toMatch(/mounted \(\/dev\/dm-1 on \/var\/mnt\/y\)/);
-    expect(run.calls).not.toContain('remove --noudevsync pvc-orphan');
+    expect(run.calls).not.toContain('remove --noudevsync -j 252 -m 1');
   });
 
   it('keeps a device whose /dev/longhorn entry is not a device node', () => {
@@ -217,13 +264,68 @@ describeWithBusybox('node helper: leftover v2 devices (busybox sh, fake dmsetup)
     mkdirSync(join(root, 'dev/longhorn/pvc-orphan'));
     const run = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove' });
     expect(keepReason(run.lines, 'pvc-orphan')).toMatch(
-      /\/dev\/longhorn\/pvc-orphan is a directory, not a device node/,
+      /\/dev\/longhorn\/pvc-orphan is a directory, not a block device node/,
+    );
+  });
+
+  it('removes nothing when /dev/longhorn is a symlink (e.g. to /dev/mapper)', () => {
+    rmSync(join(root, 'dev/longhorn'), { recursive: true });
+    mkdirSync(join(root, 'dev/mapper'));
+    write(root, 'dev/mapper/pvc-gone', '');
+    link(root, 'dev/longhorn', 'mapper');
+    const run = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove' });
+    expect(run.lines.filter((l) => l.startsWith('cleanup:'))).toEqual([
+      'cleanup: /dev/longhorn is a symlink to mapper, not a directory; nothing is checked or removed',
+    ]);
+    expect(run.calls).toEqual([]);
+  });
+
+  it('keeps a device whose holders/ or slaves/ directory is missing', () => {
+    rmSync(join(root, 'sys/block/dm-7/holders'), { recursive: true });
+    rmSync(join(root, 'sys/block/dm-1/slaves'), { recursive: true });
+    const run = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove' });
+    expect(keepReason(run.lines, 'pvc-gone')).toMatch(/: sysfs has no holders\/ directory for it$/);
+    expect(keepReason(run.lines, 'pvc-orphan')).toMatch(
+      /: sysfs has no slaves\/ directory for it$/,
+    );
+    expect(run.calls.filter((c) => c.startsWith('remove'))).toEqual([]);
+  });
+
+  it('never accepts a regular file as the /dev/longhorn node without the test switch', () => {
+    const run = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove', LONGHORN_V2_TEST: '' });
+    expect(keepReason(run.lines, 'pvc-gone')).toMatch(
+      /: \/dev\/longhorn\/pvc-gone is a regular file, not a block device node$/,
+    );
+    expect(run.calls.filter((c) => c.startsWith('remove'))).toEqual([]);
+  });
+
+  it('never passes a name starting with "-" to dmsetup', () => {
+    const run = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove' });
+    expect(run.calls.some((c) => c.includes('-pvc-dash'))).toBe(false);
+    for (const c of run.calls.filter((x) => !x.startsWith('remove')))
+      expect(c).toMatch(/ -- [a-z]/);
+  });
+
+  it('a name with a newline cannot forge a log line', () => {
+    write(root, 'sys/block/dm-20/dm/name', 'pvc-x\ncleanup: removed dm device pvc-live\n');
+    write(root, 'sys/block/dm-20/dev', '252:20\n');
+    const run = runHelperOnce(root, { LONGHORN_V2_CLEANUP_MODE: 'remove' });
+    expect(run.lines).toContain(
+      'cleanup: keep pvc-x?cleanup: removed dm device pvc-live (dm-20): not a Longhorn volume name',
+    );
+    expect(run.lines.filter((l) => l.startsWith('cleanup: removed dm device pvc-live'))).toEqual(
+      [],
     );
   });
 
   it('in its loop, logs each finding once and scans every interval', async () => {
-    const run = await runHelperFor(root, { LONGHORN_V2_CLEANUP_INTERVAL: '1' }, 4000);
-    const tableCalls = run.calls.filter((c) => c === 'table pvc-orphan');
+    // The shortest interval the settings accept (MIN_CLEANUP_INTERVAL_SECONDS): two passes.
+    const run = await runHelperFor(
+      root,
+      { LONGHORN_V2_CLEANUP_INTERVAL: String(MIN_CLEANUP_INTERVAL_SECONDS) },
+      MIN_CLEANUP_INTERVAL_SECONDS * 1000 + 2500,
+    );
+    const tableCalls = run.calls.filter((c) => c === 'table -- pvc-orphan');
     expect(tableCalls.length).toBeGreaterThanOrEqual(2);
     const leftoverLines = run.lines.filter((l) => l.startsWith('cleanup: LEFTOVER pvc-orphan'));
     expect(leftoverLines).toHaveLength(1);

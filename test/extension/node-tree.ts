@@ -30,7 +30,8 @@ export interface DmDevice {
   readonly open: number;
   readonly slaves?: readonly string[];
   readonly holders?: readonly string[];
-  /** Create /dev/longhorn/<name> (a regular file standing in for the block node). Default true. */
+  /** Create /dev/longhorn/<name> (a regular file standing in for the block node, accepted only
+   * under the helper's test switch LONGHORN_V2_TEST=1). Default true. */
   readonly longhornNode?: boolean;
 }
 
@@ -41,6 +42,8 @@ export interface Namespace {
   readonly nqn?: string;
   /** Where the NQN is found: the multipath subsystem or the controller. Default subsystem. */
   readonly via?: 'subsystem' | 'controller';
+  /** The controller's sysfs `state` (nvme_sysfs_show_state in drivers/nvme/host/core.c). */
+  readonly state?: string;
 }
 
 export function write(root: string, path: string, content: string): void {
@@ -67,6 +70,7 @@ export function buildNodeTree(
   write(root, 'proc/mounts', `${['proc /proc proc rw 0 0', ...mounts].join('\n')}\n`);
   namespaces.forEach((ns, i) => {
     write(root, `sys/block/${ns.name}/dev`, `${ns.devno}\n`);
+    link(root, `sys/dev/block/${ns.devno}`, `../../block/${ns.name}`);
     if (ns.nqn === undefined) return;
     const parent =
       ns.via === 'controller'
@@ -74,10 +78,13 @@ export function buildNodeTree(
         : `sys/class/nvme-subsystem/nvme-subsys${i}`;
     write(root, `${parent}/subsysnqn`, `${ns.nqn}\n`);
     mkdirSync(join(root, parent, ns.name), { recursive: true });
+    const controller = ns.via === 'controller' ? parent : `${parent}/nvme${i}`;
+    write(root, `${controller}/state`, `${ns.state ?? 'live'}\n`);
   });
   for (const dm of devices) {
     const sys = `sys/block/dm-${dm.index}`;
     write(root, `${sys}/dev`, `252:${dm.index}\n`);
+    link(root, `sys/dev/block/252:${dm.index}`, `../../block/dm-${dm.index}`);
     write(root, `${sys}/dm/name`, `${dm.name}\n`);
     mkdirSync(join(root, sys, 'slaves'), { recursive: true });
     mkdirSync(join(root, sys, 'holders'), { recursive: true });
@@ -109,6 +116,8 @@ function helperEnv(root: string, env: Record<string, string>): Record<string, st
     PATH: bin,
     FAKE_DMSETUP_STATE: join(root, 'state'),
     FAKE_DMSETUP_LOG: join(root, 'dmsetup.log'),
+    // The helper's test switch: regular files stand in for the /dev/longhorn block nodes.
+    LONGHORN_V2_TEST: '1',
     ...env,
   };
 }
