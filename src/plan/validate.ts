@@ -4,7 +4,7 @@ import { validatePlan as precompiled } from '../generated/validators.js';
 import { NODE_OPTION_KEYS } from '../longhorn/options-schema.js';
 import { type FieldPath, fieldPathFromPointer, formatFieldPath } from './field-path.js';
 import { NODE_NAME_RULE } from './node-name.js';
-import { NODE_OPTIONS_SCHEMA_FILE, PLAN_KEYS, PLAN_NODE_KEYS, PLAN_SCHEMA } from './schema.js';
+import { PLAN_KEYS, PLAN_NODE_KEYS } from './schema.js';
 import type { Plan } from './types.js';
 
 /** Precompiled at build time from `PLAN_SCHEMA` (`npm run generate`), with `verbose` data. */
