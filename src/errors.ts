@@ -25,8 +25,6 @@ export type ErrorCode =
   | 'node-error'
   /** A requested resource or file does not exist on the node. */
   | 'not-found'
-  /** Preflight checks ran and at least one failed. */
-  | 'checks-failed'
   /** A bug: something that should not happen did. */
   | 'internal';
 
@@ -93,7 +91,6 @@ const exitStatusByCode: Record<ErrorCode, number> = {
   'invalid-input': EXIT_BAD_INPUT,
   'unsupported-version': EXIT_BAD_INPUT,
   'unsupported-need': EXIT_BAD_INPUT,
-  'checks-failed': EXIT_CHECKS_FAILED,
   io: EXIT_ENVIRONMENT,
   connection: EXIT_ENVIRONMENT,
   tls: EXIT_ENVIRONMENT,

@@ -8,7 +8,7 @@ import { describeChar, invalidInput } from './errors.js';
  * to YAML 1.1 readers such as Go's yaml.v3 in Talos, ordinary characters to YAML 1.2 readers, so
  * the same text would mean different things to different tools).
  */
-export function isForbiddenInTextField(codePoint: number): boolean {
+function isForbiddenInTextField(codePoint: number): boolean {
   return (
     codePoint < 0x20 ||
     (codePoint >= 0x7f && codePoint <= 0x9f) ||

@@ -29,8 +29,8 @@ export interface ReceiveLimits {
   readonly maxNodeBytes?: number;
 }
 
-export const DEFAULT_MAX_LIST_ENTRIES = 200_000;
-export const DEFAULT_MAX_NODE_BYTES = 256 * 1024 * 1024;
+const DEFAULT_MAX_LIST_ENTRIES = 200_000;
+const DEFAULT_MAX_NODE_BYTES = 256 * 1024 * 1024;
 
 /** How to reach the nodes: the transport's options (endpoints, credentials, limits). */
 export type TalosClientOptions = TransportOptions & ReceiveLimits;
@@ -125,7 +125,7 @@ function modeFromWire(mode: ApplyConfigurationRequest_Mode): ApplyMode {
 }
 
 /** Parse `yaml_spec`; a node sending unparseable YAML is a node error, not ours. */
-export function parseYamlSpec(text: string, what: string, node: string): unknown {
+function parseYamlSpec(text: string, what: string, node: string): unknown {
   // Resource specs are one document; only a `---` line needs the multi-document parser.
   if (!/^---/m.test(text)) {
     try {

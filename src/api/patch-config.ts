@@ -37,7 +37,7 @@ export const MACHINE_CONFIG_RESOURCE = {
  * rule is talosctl's (cmd/talosctl/cmd/talos/patch.go, extractMachineConfigBody): no
  * annotations → the raw `yaml_spec`, else the string it holds.
  */
-export function machineConfigText(resource: CosiResource, node: string): string {
+function machineConfigText(resource: CosiResource, node: string): string {
   if (Object.keys(resource.annotations).length === 0) return resource.specYaml;
   let body: unknown;
   try {
@@ -103,7 +103,7 @@ function replacingItems(doc: JsonMap): JsonMap {
  * and owned v1alpha1 list items (kernel modules by name, kubelet mounts by destination) replace
  * the item with the same key. Everything else is Talos's strategic merge (src/talos).
  */
-export function mergeOwnedPatch(configText: string, patchText: string): MergeResult {
+function mergeOwnedPatch(configText: string, patchText: string): MergeResult {
   const config = parseDocuments(configText, 'machine config');
   const patches = parseDocuments(patchText, 'patch');
   if (patches.length === 0) {

@@ -114,17 +114,14 @@ function parseCertificate(pem: string, field: string): X509Certificate {
 }
 
 /** Organization entries of an X.509 subject (`O=os:admin`, possibly several). */
-export function rolesFromSubject(subject: string): string[] {
+function rolesFromSubject(subject: string): string[] {
   return subject
     .split('\n')
     .filter((line) => line.startsWith('O='))
     .map((line) => line.slice(2));
 }
 
-export function describeCertificate(
-  cert: X509Certificate,
-  ca: X509Certificate,
-): ClientCertificateInfo {
+function describeCertificate(cert: X509Certificate, ca: X509Certificate): ClientCertificateInfo {
   return {
     issuedByCa: cert.checkIssued(ca) && cert.verify(ca.publicKey),
     subject: cert.subject.replace(/\n/g, ', '),
@@ -222,7 +219,7 @@ export interface LoadTalosConfigOptions {
 }
 
 /** Talos's service-account mount inside a pod (pkg/machinery/constants ServiceAccountMountPath). */
-export const SERVICE_ACCOUNT_DIR = '/var/run/secrets/talos.dev';
+const SERVICE_ACCOUNT_DIR = '/var/run/secrets/talos.dev';
 
 export interface TalosConfigCandidate {
   readonly path: string;

@@ -30,11 +30,11 @@ export interface RetryPolicy {
   readonly maxDelayMs: number;
 }
 
-export const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 };
-export const DEFAULT_TIMEOUT_MS = 15_000;
-export const DEFAULT_CONCURRENCY = 128;
+const DEFAULT_RETRY: RetryPolicy = { attempts: 3, baseDelayMs: 200, maxDelayMs: 2000 };
+const DEFAULT_TIMEOUT_MS = 15_000;
+const DEFAULT_CONCURRENCY = 128;
 /** Largest single gRPC message accepted from a server (grpc-go's default is 4 MiB). */
-export const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
+const DEFAULT_MAX_MESSAGE_BYTES = 16 * 1024 * 1024;
 
 export interface TransportOptions {
   /** apid endpoints: `host`, `host:port` (default port 50000) or `[IPv6]:port`. */

@@ -28,7 +28,7 @@ export const ALL_EXIT_STATUSES: ExitStatusNotes = Object.fromEntries(
   EXIT_STATUS_MEANINGS.map(([status]) => [status, '']),
 );
 
-export function exitStatusHelp(notes: ExitStatusNotes): string {
+function exitStatusHelp(notes: ExitStatusNotes): string {
   const lines = EXIT_STATUS_MEANINGS.flatMap(([status, meaning]) => {
     const note = notes[status];
     const always = status === EXIT_OK || status === EXIT_STDOUT_CLOSED;
@@ -39,7 +39,7 @@ export function exitStatusHelp(notes: ExitStatusNotes): string {
   return `Exit status:\n${lines.join('\n')}\n`;
 }
 
-export function examplesHelp(examples: readonly Example[]): string {
+function examplesHelp(examples: readonly Example[]): string {
   return `Examples:\n${examples.map((e) => `  ${e.what}:\n    ${e.run}\n`).join('')}`;
 }
 

@@ -5,7 +5,7 @@ import { envSuffixes, formatEnv } from './env-output.js';
 import type { Io } from './io.js';
 import { connectTalos, resolveTalosTarget, type TalosTargetFlags } from './talos-target.js';
 
-export function formatRemoteEnv(identities: readonly NodeIdentity[]): string {
+function formatRemoteEnv(identities: readonly NodeIdentity[]): string {
   const suffixes = envSuffixes(
     identities.map((id) => id.node),
     '--nodes',

@@ -5,8 +5,6 @@ import type { Command } from './command.js';
 import { ALL_EXIT_STATUSES, type HelpParts, renderHelp } from './help.js';
 import { type Io, processIo } from './io.js';
 
-export type { Command } from './command.js';
-
 interface CommandEntry {
   readonly summary: string;
   /** Commands are loaded on demand so that `identity` never pays for YAML, Ajv or gRPC. */

@@ -135,7 +135,7 @@ export function relabelOptionError(
 }
 
 /** The flag an option's field came from: `disks[1]` → `--disk`, `extraModules[0].parameters[0]` → `--module-param`. */
-export const flagLabel: Labeller = (option, subPath) => {
+const flagLabel: Labeller = (option, subPath) => {
   const flags = optionFlags([option]);
   const entry =
     option.composite === undefined

@@ -13,7 +13,7 @@ export function relabelField(err: unknown, label: (field: string) => string | un
 }
 
 /** Re-label by a fixed table of library field → flag; sub-paths (`out.x`) map by their head. */
-export function relabelAsFlags(err: unknown, flags: Readonly<Record<string, string>>): unknown {
+function relabelAsFlags(err: unknown, flags: Readonly<Record<string, string>>): unknown {
   return relabelField(err, (field) => {
     const head = /^[A-Za-z0-9]+/.exec(field)?.[0] ?? '';
     return Object.hasOwn(flags, head) ? flags[head] : undefined;

@@ -47,7 +47,7 @@ export function wantsTalosApi(flags: TalosTargetFlags): boolean {
 }
 
 /** `['a, b', 'c']` → [a, b, c]: each value a comma list; empty items are a usage error. */
-export function splitList(values: string | readonly string[], field: string): string[] {
+function splitList(values: string | readonly string[], field: string): string[] {
   return (typeof values === 'string' ? [values] : values).flatMap((value) => {
     const items = value.split(',').map((item) => item.trim());
     if (items.some((item) => item === '' || /\s/.test(item))) {
@@ -64,7 +64,7 @@ export function splitList(values: string | readonly string[], field: string): st
 const UNIT_MS: Record<string, number> = { ms: 1, s: 1000, m: 60_000 };
 
 /** `500ms`, `15s`, `2m` → milliseconds (1 ms … 1 hour). */
-export function parseDuration(value: string, field: string): number {
+function parseDuration(value: string, field: string): number {
   const match = /^(\d{1,7})(ms|s|m)$/.exec(value.trim());
   const ms = match ? Number(match[1]) * (UNIT_MS[match[2] ?? ''] ?? 0) : Number.NaN;
   if (!(ms >= 1 && ms <= 3_600_000)) {

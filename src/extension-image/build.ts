@@ -10,7 +10,7 @@ import { comparePaths, readTree, type TreeEntry } from './tree.js';
 import { extensionTreeProblems } from './validate.js';
 
 /** The extension's sources shipped with the package (`extension/`). */
-export const DEFAULT_SOURCE_DIR = fileURLToPath(new URL('../../extension', import.meta.url));
+const DEFAULT_SOURCE_DIR = fileURLToPath(new URL('../../extension', import.meta.url));
 /** Debian's busybox-static. */
 export const DEFAULT_BUSYBOX = '/usr/bin/busybox';
 /** Where the builder puts busybox inside the service's container rootfs (its entrypoint). */

@@ -9,7 +9,7 @@ import { canonicalJson, type JsonValue } from './canonical-json.js';
  * An OCI image layout (image-spec 1.0) with one uncompressed layer. Every document is canonical
  * JSON and carries no timestamp, so the manifest digest depends on the layer bytes only.
  */
-export const MEDIA_TYPES = {
+const MEDIA_TYPES = {
   index: 'application/vnd.oci.image.index.v1+json',
   manifest: 'application/vnd.oci.image.manifest.v1+json',
   config: 'application/vnd.oci.image.config.v1+json',

@@ -5,7 +5,7 @@ export const MACHINE_ID_LENGTH = 32;
 /** Talos takes the machine-id from the first 16 bytes of the decoded node identity. */
 const MACHINE_ID_BYTES = MACHINE_ID_LENGTH / 2;
 /** A Talos node identity is 32 random bytes (node-identity.yaml `nodeId`), always. */
-export const NODE_ID_BYTES = 32;
+const NODE_ID_BYTES = 32;
 
 function isHexDigit(code: number): boolean {
   return (code >= 0x30 && code <= 0x39) || (code >= 0x61 && code <= 0x66);

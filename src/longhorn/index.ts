@@ -31,7 +31,6 @@ export { NODE_OPTIONS_SCHEMA, NODE_OPTIONS_SCHEMA_ID } from './options-schema.js
 export { parseNodeOptions } from './parse-options.js';
 export { CLEANUP_MODES, planNode, V2_ONLY_OPTIONS } from './plan.js';
 export {
-  BUILT_IN_KERNEL_MODULES,
   CPU_FLAGS,
   type CpuArchitecture,
   DEFAULT_DATA_PATH_MIN_SIZE,

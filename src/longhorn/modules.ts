@@ -26,7 +26,7 @@ export function parseModuleName(text: string, field: string): string {
   return name;
 }
 
-export function parseModuleParameter(text: string, field: string): string {
+function parseModuleParameter(text: string, field: string): string {
   if (typeof text !== 'string' || !MODULE_PARAMETER.test(text)) {
     throw invalidInput(
       field,

@@ -21,7 +21,7 @@ export interface LonghornNodeDisk {
 }
 
 /** The driver a PCI address gets: `nvme` where the CRD has it, else `auto` (which picks it). */
-export function pciDiskDriver(version: LonghornVersion): LonghornDiskDriver {
+function pciDiskDriver(version: LonghornVersion): LonghornDiskDriver {
   return longhornSupports(version, 'nvmeDiskDriver') ? 'nvme' : 'auto';
 }
 

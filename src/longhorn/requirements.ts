@@ -11,11 +11,6 @@ export const PCI_KERNEL_MODULE = 'vfio_iommu_type1';
 export const ENCRYPTION_KERNEL_MODULE = 'dm_crypt';
 /** The ublk frontend of the v2 engine (opt-in; the module exists from Talos 1.12). */
 export const UBLK_KERNEL_MODULE = 'ublk_drv';
-/**
- * Modules that are built into Talos's kernel: absent from /proc/modules yet available, so a
- * check must look at /sys/module/<name> (or the kernel config), never /proc/modules alone.
- */
-export const BUILT_IN_KERNEL_MODULES: readonly string[] = ['nvme_tcp'];
 
 /** Official system extensions Longhorn needs on Talos. */
 export const REQUIRED_EXTENSIONS = [

@@ -48,7 +48,7 @@ export function parseLonghornVersion(text: unknown, field = 'longhornVersion'): 
 }
 
 /** Position of a version in the supported list; the only place Longhorn versions are ordered. */
-export function longhornVersionIndex(version: LonghornVersion): number {
+function longhornVersionIndex(version: LonghornVersion): number {
   return SUPPORTED_LONGHORN_VERSIONS.indexOf(version);
 }
 

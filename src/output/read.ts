@@ -38,10 +38,7 @@ export async function readBounded(
  * Read an open file to its end, or undefined when it holds more than `maxBytes` (files in
  * /proc report size 0, so the size is found by reading, never from stat).
  */
-export async function readAtMost(
-  handle: FileHandle,
-  maxBytes: number,
-): Promise<Buffer | undefined> {
+async function readAtMost(handle: FileHandle, maxBytes: number): Promise<Buffer | undefined> {
   const buf = Buffer.alloc(maxBytes + 1);
   let filled = 0;
   while (filled < buf.length) {

@@ -104,7 +104,7 @@ export async function removeStaleTemporaries(
 }
 
 /** Split a relative output path into its components, refusing anything that could leave the root. */
-export function outputPathParts(path: string, field?: string): string[] {
+function outputPathParts(path: string, field?: string): string[] {
   const parts = path.split('/');
   const bad =
     path === '' ||

@@ -33,7 +33,6 @@ export const CLUSTER_FILE_NAMES = {
 
 export const patchFileName = (node: string): string => `${node}.patch.yaml`;
 export const identityFileName = (node: string): string => `${node}.identity.json`;
-export { longhornNodePatchFileName };
 
 /** Nodes whose v2 disks are registered with a Longhorn Node patch. */
 function nodesWithDisks(plan: ResolvedPlan): ResolvedNode[] {
@@ -59,7 +58,7 @@ function nodeFiles(node: ResolvedNode, plan: ResolvedPlan): ClusterFile[] {
 }
 
 /** The plan's Helm values: its Longhorn version, and the data path when the patches provide it. */
-export function planHelmValues(plan: ResolvedPlan): LonghornHelmValues {
+function planHelmValues(plan: ResolvedPlan): LonghornHelmValues {
   const dataPath = plan.nodes
     .map((node) => dataPathOnHost(node.needs, plan.talosVersion))
     .find((path) => path !== undefined);

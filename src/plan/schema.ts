@@ -13,7 +13,7 @@ export const PLAN_SCHEMA_ID = 'plan.schema.json';
 /** Node names become file names (`<name>.patch.yaml`), so they are DNS-like and lower case. */
 export const NODE_NAME_PATTERN = '^[a-z0-9]([a-z0-9.-]*[a-z0-9])?$';
 export const MAX_NODE_NAME_LENGTH = 128;
-export const MAX_NODES = 10_000;
+const MAX_NODES = 10_000;
 
 /** Every per-node override points at the node-options schema, so each field is defined once. */
 const nodeOptionRefs = Object.fromEntries(

@@ -93,7 +93,7 @@ export { PCI_ADDRESS } from '../longhorn/pci-address.js';
 const CONFIG_SYMBOL_OF_MODULE: Readonly<Record<string, string>> = { ublk_drv: 'BLK_DEV_UBLK' };
 
 /** The modules whose kernel config symbol preflight reads (built in or not). */
-export const KERNEL_CONFIG_MODULES = [
+const KERNEL_CONFIG_MODULES = [
   'nvme_tcp',
   'dm_crypt',
   'vfio_pci',

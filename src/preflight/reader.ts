@@ -95,14 +95,6 @@ export function kernelParamId(sysctl: string): string {
   return `proc.sys.${sysctl}`;
 }
 
-/** The files Talos derives from the machine-id (the paths of `identityFiles`). */
-export const IDENTITY_FILE_PATHS = [
-  NODE_FILES.machineId,
-  NODE_FILES.initiatorName,
-  NODE_FILES.hostId,
-  NODE_FILES.hostNqn,
-] as const;
-
 /**
  * The most calls one node's collection can have in flight: the version, every file, listing
  * and resource above. Sizes the client's concurrency (the lean plan often makes fewer).

@@ -2,7 +2,7 @@
  * The remedies checks point to, in one place, so each names the same `talos-longhorn patch`
  * flag or extension as the rest of the project. Flag names follow `src/cli/node-flags.ts`.
  */
-export const PATCH = 'talos-longhorn patch';
+const PATCH = 'talos-longhorn patch';
 
 export const REMEDY = {
   applyPatch: (what: string) =>

@@ -7,7 +7,7 @@ import type { NodeMetadataForm } from './capabilities.js';
  * (siderolabs/talos `pkg/machinery/config/types/k8s/node.go`, `V1Alpha1ConflictValidate`). Talos
  * tests each for nil, so a field that is present counts even when it is empty (`nodeLabels: {}`).
  */
-export const KUBE_NODE_CONFIG_CONFLICTS: readonly (readonly string[])[] = [
+const KUBE_NODE_CONFIG_CONFLICTS: readonly (readonly string[])[] = [
   ['cluster', 'allowSchedulingOnControlPlanes'],
   ['cluster', 'allowSchedulingOnMasters'],
   ['machine', 'kubelet', 'skipNodeRegistration'],

@@ -5,7 +5,7 @@ import { stringify } from 'yaml';
 import { EXTENSION_NAME } from '../longhorn/extension-contract.js';
 
 /** Where `installer.yaml` expects the extension's OCI image layout (`extension build --out`). */
-export const EXTENSION_OCI_DIR = `${EXTENSION_NAME}.oci`;
+const EXTENSION_OCI_DIR = `${EXTENSION_NAME}.oci`;
 
 export interface InstallerInput {
   readonly schematicId: string;
@@ -16,7 +16,7 @@ export interface InstallerInput {
   readonly arch?: 'amd64' | 'arm64';
 }
 
-export function factoryInstallerImage(schematicId: string, tag: string): string {
+function factoryInstallerImage(schematicId: string, tag: string): string {
   return `factory.talos.dev/installer/${schematicId}:${tag}`;
 }
 

@@ -29,7 +29,7 @@ const EXTENSION_NAME = new RegExp(EXTENSION_NAME_PATTERN);
 export const KERNEL_ARG_PATTERN = '^[!-~]+$';
 export const MAX_KERNEL_ARG_LENGTH = 1024;
 
-export function validateExtensionName(name: string, field: string): string {
+function validateExtensionName(name: string, field: string): string {
   if (!EXTENSION_NAME.test(name)) {
     throw new TalosLonghornError(
       'invalid-input',
@@ -41,7 +41,7 @@ export function validateExtensionName(name: string, field: string): string {
 }
 
 /** One kernel argument: printable ASCII without blanks, as Image Factory takes one list item. */
-export function validateKernelArg(arg: string, field: string): string {
+function validateKernelArg(arg: string, field: string): string {
   if (arg.length === 0 || arg.length > MAX_KERNEL_ARG_LENGTH) {
     throw new TalosLonghornError(
       'invalid-input',

@@ -3,7 +3,7 @@ import { DEV_LINKS, type DevLinkName, type LinkState } from '../facts.js';
 import { REMEDY } from '../remedies.js';
 
 /** What eudev created and SPDK's setup.sh (bash process substitution) relies on. */
-export const DEV_LINK_TARGETS: Readonly<Record<DevLinkName, string>> = {
+const DEV_LINK_TARGETS: Readonly<Record<DevLinkName, string>> = {
   fd: '/proc/self/fd',
   stdin: '/proc/self/fd/0',
   stdout: '/proc/self/fd/1',

@@ -46,7 +46,7 @@ async function readBoundedFile(path: string, maxBytes: number): Promise<Probe<Ui
 }
 
 /** How long one read or listing under the root may take before it is reported unavailable. */
-export const LOCAL_READ_DEADLINE_MS = 10_000;
+const LOCAL_READ_DEADLINE_MS = 10_000;
 
 export interface LocalRootOptions {
   /** Per read or listing; `LOCAL_READ_DEADLINE_MS` by default. */

@@ -12,7 +12,7 @@
  * and read back as "a symlink, target unknown", so the snapshot says no more than was seen.
  */
 export const UNKNOWN_LINK_TARGET = '(target not reported by the source)';
-export const SNAPSHOT_API_DIR = 'talos-api';
+const SNAPSHOT_API_DIR = 'talos-api';
 export const SNAPSHOT_VERSION_FILE = `${SNAPSHOT_API_DIR}/version.yaml`;
 
 export function snapshotResourceFile(type: string): string {
