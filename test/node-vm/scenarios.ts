@@ -35,11 +35,26 @@ export interface PatchFacts {
   readonly hugepages: string;
 }
 
-/** The kernel modules and vm.nr_hugepages of our generated patch (Talos 1.14 documents). */
+/**
+ * The kernel modules and vm.nr_hugepages of our generated patch, in Talos 1.14's documents (named
+ * explicitly: the default target is the newest released minor). The disk is a `/dev/` path: a
+ * PCI-addressed disk adds SPDK's 1024 pages (2 GiB), more than the guest's memory.
+ */
 export function patchFacts(): PatchFacts {
   const run = spawnSync(
     process.execPath,
-    [cli, 'patch', '--disk', '0000:01:00.0', '--memory-size', '64', '--output', 'json'],
+    [
+      cli,
+      'patch',
+      '--talos-version',
+      '1.14',
+      '--disk',
+      '/dev/nvme0n1',
+      '--memory-size',
+      '64',
+      '--output',
+      'json',
+    ],
     { encoding: 'utf8' },
   );
   if (run.status !== 0) throw new Error(`patch failed: ${run.stderr}`);
