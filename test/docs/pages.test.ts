@@ -92,3 +92,26 @@ describe.each(pages)('%s', (page) => {
     for (const skipped of examples.skipped) expect(skipped.reason.length).toBeGreaterThan(10);
   });
 });
+
+describe('README.md', () => {
+  const readme = readFileSync(join(projectRoot, 'README.md'), 'utf8');
+
+  it('stays short enough to read in five minutes (≤ 10 KB)', () => {
+    expect(Buffer.byteLength(readme)).toBeLessThanOrEqual(10 * 1024);
+  });
+
+  it('keeps the quick start and the test command that CI runs word for word', () => {
+    expect(readme).toContain('## Quick start');
+    expect(readme).toContain(
+      '```sh\nnpm ci && npx talos-longhorn generate examples/talosctl/plan.yaml --out out/\n```',
+    );
+    expect(readme).toContain('```sh\nnpm ci && npm test\n```');
+  });
+
+  it('links only to pages that exist', () => {
+    for (const [, target] of readme.matchAll(/\]\(([^)#]+)\)/g)) {
+      if (target === undefined || /^[a-z]+:/.test(target)) continue;
+      expect(existsSync(join(projectRoot, target)), target).toBe(true);
+    }
+  });
+});
