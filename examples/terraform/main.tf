@@ -1,5 +1,11 @@
-# Talos machine configurations with Longhorn v2 patches, through Terraform's external data
-# source. `npx talos-longhorn terraform` runs once per node: no files, deterministic output.
+# A Talos cluster whose nodes are ready for Longhorn v2: the siderolabs/talos provider builds and
+# applies each node's machine configuration with our patch in config_patches. The patch comes from
+# `talos-longhorn terraform` (an external data source, run once per node: no files, deterministic).
+#
+# Install talos-longhorn next to this file first (from a clone: `npm pack` there, then
+# `npm install /path/to/talos-longhorn-*.tgz` here), so that the program below exists. The program
+# is called by its path, never through npx: npx would fetch a package of that name from the
+# registry when none is installed.
 
 terraform {
   required_providers {
@@ -14,58 +20,96 @@ terraform {
   }
 }
 
+variable "talos_version" {
+  description = "Talos release of the nodes, as X.Y.Z (the only place it is named)."
+  type        = string
+  default     = "1.11.6"
+}
+
+variable "talos_longhorn" {
+  description = "Path of the talos-longhorn program (empty: node_modules/.bin/talos-longhorn beside this file)."
+  type        = string
+  default     = ""
+}
+
+variable "installer_image" {
+  description = "Installer with the longhorn-v2-node extension, built from installer.yaml (empty: Image Factory's, without it)."
+  type        = string
+  default     = ""
+}
+
 locals {
   cluster_name     = "longhorn"
   cluster_endpoint = "https://10.0.0.10:6443"
-  talos_version    = "v1.11.5"
+  talos_longhorn   = var.talos_longhorn != "" ? var.talos_longhorn : "${path.module}/node_modules/.bin/talos-longhorn"
 
-  # One query per node; every value is a string, as the external data source requires.
+  # Per node: its address, its role, and the query for talos-longhorn (every value a string,
+  # as the external data source requires).
   nodes = {
+    "cp-1" = {
+      address = "10.0.0.11"
+      role    = "controlplane"
+      query = {
+        machine_id     = "8d2c0de2408fa2a178bad7f45d9aa8fb"
+        v2_data_engine = "false"
+      }
+    }
     "worker-1" = {
-      node_id       = "sou7yy34ykX3n373Zw1DXKb8zD7UnyKT6HT3QDsGH6L"
-      talos_version = "1.11"
-      disks         = "0000:01:00.0"
-      vfio_rebind   = "true"
+      address = "10.0.0.21"
+      role    = "worker"
+      query = {
+        node_id     = "sou7yy34ykX3n373Zw1DXKb8zD7UnyKT6HT3QDsGH6L"
+        disks       = "0000:01:00.0"
+        vfio_rebind = "true"
+      }
     }
     "worker-2" = {
-      machine_id      = "1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e"
-      talos_version   = "1.11"
-      memory_size_mib = "4096"
-      disks           = "0000:01:00.0,/dev/nvme1n1"
+      address = "10.0.0.22"
+      role    = "worker"
+      query = {
+        machine_id      = "1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e1e"
+        memory_size_mib = "4096"
+        disks           = "0000:01:00.0,/dev/nvme1n1"
+      }
     }
   }
 }
 
 data "external" "longhorn" {
   for_each = local.nodes
-  program  = ["npx", "talos-longhorn", "terraform"]
-  query    = each.value
+  program  = [local.talos_longhorn, "terraform"]
+  query    = merge(each.value.query, { talos_version = var.talos_version })
 }
 
 resource "talos_machine_secrets" "this" {
-  talos_version = local.talos_version
+  talos_version = "v${var.talos_version}"
 }
 
 resource "talos_image_factory_schematic" "longhorn" {
   schematic = data.external.longhorn["worker-1"].result.schematic
 }
 
-data "talos_machine_configuration" "worker" {
+locals {
+  installer_image = var.installer_image != "" ? var.installer_image : "factory.talos.dev/installer/${talos_image_factory_schematic.longhorn.id}:v${var.talos_version}"
+}
+
+data "talos_machine_configuration" "node" {
   for_each         = local.nodes
   cluster_name     = local.cluster_name
   cluster_endpoint = local.cluster_endpoint
-  machine_type     = "worker"
+  machine_type     = each.value.role
   machine_secrets  = talos_machine_secrets.this.machine_secrets
-  talos_version    = local.talos_version
+  talos_version    = "v${var.talos_version}"
+}
+
+resource "talos_machine_configuration_apply" "node" {
+  for_each                    = local.nodes
+  client_configuration        = talos_machine_secrets.this.client_configuration
+  machine_configuration_input = data.talos_machine_configuration.node[each.key].machine_configuration
+  node                        = each.value.address
   config_patches = [
     data.external.longhorn[each.key].result.patch,
-    yamlencode({
-      machine = {
-        install = {
-          image = "factory.talos.dev/installer/${talos_image_factory_schematic.longhorn.id}:${local.talos_version}"
-        }
-      }
-    }),
+    yamlencode({ machine = { install = { image = local.installer_image } } }),
   ]
 }
 

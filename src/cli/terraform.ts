@@ -47,7 +47,7 @@ A Terraform "external" data source program: reads one JSON object of strings on 
 writes one JSON object of strings on stdout. No files are written; output is deterministic.
 
   data "external" "longhorn" {
-    program = ["npx", "talos-longhorn", "terraform"]
+    program = ["\${path.module}/node_modules/.bin/talos-longhorn", "terraform"]
     query   = { machine_id = "...", talos_version = "1.11", disks = "0000:01:00.0" }
   }
 
