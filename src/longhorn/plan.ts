@@ -1,5 +1,6 @@
 import { invalidInput } from '../errors.js';
 import {
+  type DiskLayout,
   layoutRawWithDataPath,
   parseRawPartition,
   type RawPartition,
@@ -155,11 +156,18 @@ function planRawPartition(
   if (disks.some((disk) => disk.name === raw.name)) {
     throw invalidInput('rawPartition.name', `${raw.name} is already the name of a disk in disks`);
   }
-  if (dataPathDisk !== undefined) {
-    const label = `${USER_VOLUME_PREFIX}${USER_VOLUME_NAME}`;
-    layoutRawWithDataPath(raw, { ...dataPathDisk, label }, 'rawPartition');
-  }
+  rawPartitionLayout(raw, dataPathDisk);
   return raw;
+}
+
+/** Where the raw partition goes, and whether it fits beside the data path's partition. */
+export function rawPartitionLayout(
+  raw: RawPartition,
+  dataPathDisk: DataPathDisk | undefined,
+): DiskLayout {
+  const label = `${USER_VOLUME_PREFIX}${USER_VOLUME_NAME}`;
+  const dataPath = dataPathDisk === undefined ? undefined : { ...dataPathDisk, label };
+  return layoutRawWithDataPath(raw, dataPath, 'rawPartition');
 }
 
 function nodeMetadata(

@@ -10,6 +10,7 @@ import {
   longhornNodePatchFileName,
   renderLonghornNodePatch,
 } from '../longhorn/node-cr.js';
+import { rawPartitionLayout } from '../longhorn/plan.js';
 import { patchHeader } from '../talos/capabilities.js';
 import { renderInstallerFile } from '../talos/installer.js';
 import { rawPartitionPath } from '../talos/raw-volume.js';
@@ -123,6 +124,13 @@ export function formatNextSteps(plan: ResolvedPlan, dir: string): string {
   if (plan.nodes.some((node) => node.needs.hugepages > 0)) {
     lines.push(
       'After the patch changes huge pages, restart kubelet so the node reports them (Longhorn checks hugepages-2Mi capacity): talosctl -n <node> service kubelet restart',
+    );
+  }
+  for (const node of plan.nodes) {
+    const { rawPartition, dataPathDisk } = node.needs;
+    if (rawPartition === undefined) continue;
+    lines.push(
+      `Raw partition of ${node.name} (Talos creates it once the patch is applied): ${rawPartitionLayout(rawPartition, dataPathDisk).summary}`,
     );
   }
   const withDisks = nodesWithDisks(plan);
