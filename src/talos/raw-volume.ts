@@ -151,7 +151,7 @@ export function parseRawPartition(options: unknown, field = 'rawPartition'): Raw
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalidInput(
       field,
-      'expected an object with minSize (and optionally name, maxSize, diskSelector)',
+      'expected an object with minSize (and optionally name, maxSize, diskSelector, ephemeralMaxSize)',
     );
   }
   const record = options as Record<string, unknown>;
