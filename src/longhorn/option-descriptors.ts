@@ -122,6 +122,9 @@ const extraModulesSpelling: CompositeSpelling<'names' | 'parameters'> = {
   partOf: (subPath) => (/^(\[\d+\])?\.parameters/.test(subPath) ? 'parameters' : 'names'),
 };
 
+/** A size of `rawPartition`, in Talos's size syntax (checked by `parseTalosSize`). */
+const RAW_SIZE_SCHEMA = { type: 'string', minLength: 1, maxLength: 64 } as const;
+
 /**
  * The node options: one entry per `NodeOptions` field, in the order help, schemas and docs list
  * them. `NodeOptions` (`src/generated/node-options.ts`), `schemas/node-options.schema.json`,
@@ -335,10 +338,11 @@ export const NODE_OPTION_DESCRIPTORS: readonly OptionDescriptor[] = [
           minLength: 1,
           maxLength: MAX_RAW_PARTITION_NAME_LENGTH,
         },
-        minSize: { type: 'string', pattern: BYTE_SIZE_PATTERN.source },
-        maxSize: { type: 'string', pattern: BYTE_SIZE_PATTERN.source },
+        // Sizes in Talos's own syntax (`1.5TiB` too): parseTalosSize checks them.
+        minSize: RAW_SIZE_SCHEMA,
+        maxSize: RAW_SIZE_SCHEMA,
         diskSelector: { type: 'string', minLength: 1, maxLength: MAX_DISK_SELECTOR_LENGTH },
-        ephemeralMaxSize: { type: 'string', pattern: BYTE_SIZE_PATTERN.source },
+        ephemeralMaxSize: RAW_SIZE_SCHEMA,
       },
       description: 'A raw partition Talos carves for a v2 disk (Talos >= 1.11).',
     },
