@@ -134,14 +134,17 @@ export function relabelOptionError(
   });
 }
 
-/** The flag an option's field came from: `disks[1]` → `--disk`, `extraModules[0].parameters[0]` → `--module-param`. */
+/** The flag an option's field came from: `disks[1]` → `--disk`, `extraModules[0].parameters[0]` → `--module-param`; a JSON value's key in parentheses. */
 const flagLabel: Labeller = (option, subPath) => {
   const flags = optionFlags([option]);
   const entry =
     option.composite === undefined
       ? flags[0]
       : flags.find((candidate) => candidate.part === option.composite?.partOf(subPath));
-  return entry === undefined ? undefined : `--${entry.spelling.flag}`;
+  if (entry === undefined) return undefined;
+  // Inside a JSON value the key is named: `rawPartition.minSize` → `--raw-partition (minSize)`.
+  const inside = entry.spelling.kind === 'json' ? subPath.replace(/^\./, '') : '';
+  return `--${entry.spelling.flag}${inside === '' ? '' : ` (${inside})`}`;
 };
 
 /** The Terraform query key an option's field came from; list indexes are kept (`query.disks[1]`). */

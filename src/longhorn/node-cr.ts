@@ -1,4 +1,5 @@
 import { stringify } from 'yaml';
+import { type RawPartition, rawPartitionDisk } from '../talos/raw-volume.js';
 import { LONGHORN_NAMESPACE } from './helm-values.js';
 import type { DiskNeed } from './needs.js';
 import { type LonghornVersion, longhornSupports } from './versions.js';
@@ -9,7 +10,7 @@ export type LonghornDiskDriver = 'auto' | 'aio' | 'nvme';
 /**
  * One disk of a Longhorn `Node` (`nodes.longhorn.io` v1beta2, `spec.disks.<name>`). A raw
  * partition's disk is `{ name, path: '/dev/disk/by-partlabel/…', diskType: 'block',
- * diskDriver: 'aio' }`: push it onto the list `longhornNodeDisks` returns.
+ * diskDriver: 'aio' }` (`rawPartitionDisk`).
  */
 export interface LonghornNodeDisk {
   /** The key under `spec.disks`; unique per node. */
@@ -25,12 +26,16 @@ function pciDiskDriver(version: LonghornVersion): LonghornDiskDriver {
   return longhornSupports(version, 'nvmeDiskDriver') ? 'nvme' : 'auto';
 }
 
-/** The planned v2 disks as Longhorn Node disks: SPDK's NVMe driver for PCI addresses, AIO else. */
+/**
+ * The planned v2 disks as Longhorn Node disks: SPDK's NVMe driver for PCI addresses, AIO else;
+ * the raw partition (when planned) last, as an AIO block disk on its partition label.
+ */
 export function longhornNodeDisks(
   disks: readonly DiskNeed[],
   version: LonghornVersion,
+  raw?: RawPartition,
 ): LonghornNodeDisk[] {
-  return disks.map((disk) =>
+  const listed: LonghornNodeDisk[] = disks.map((disk) =>
     disk.kind === 'pci'
       ? {
           name: disk.name,
@@ -40,6 +45,7 @@ export function longhornNodeDisks(
         }
       : { name: disk.name, path: disk.path, diskType: 'block', diskDriver: 'aio' },
   );
+  return raw === undefined ? listed : [...listed, rawPartitionDisk(raw)];
 }
 
 /**

@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors.js';
+import { DEFAULT_RAW_PARTITION_NAME, MAX_RAW_PARTITION_NAME_LENGTH } from '../talos/raw-volume.js';
 import { DEFAULT_CLEANUP_INTERVAL_SECONDS, DEFAULT_CLEANUP_MODE } from './extension-contract.js';
 import type { ExtraModule } from './options.js';
 import { BYTE_SIZE_PATTERN, CLEANUP_MODES, MAX_DISK_SELECTOR_LENGTH } from './plan.js';
@@ -120,6 +121,9 @@ const extraModulesSpelling: CompositeSpelling<'names' | 'parameters'> = {
     extraModulesFrom(parts.names ?? [], parts.parameters ?? [], `${field}.parameters`),
   partOf: (subPath) => (/^(\[\d+\])?\.parameters/.test(subPath) ? 'parameters' : 'names'),
 };
+
+/** A size of `rawPartition`, in Talos's size syntax (checked by `parseTalosSize`). */
+const RAW_SIZE_SCHEMA = { type: 'string', minLength: 1, maxLength: 64 } as const;
 
 /**
  * The node options: one entry per `NodeOptions` field, in the order help, schemas and docs list
@@ -318,6 +322,37 @@ export const NODE_OPTION_DESCRIPTORS: readonly OptionDescriptor[] = [
       help: "a v2 disk: a PCI address (0000:01:00.0, or 01:00.0 for domain 0000;\nupper case is accepted) for SPDK's NVMe driver, or /dev/... for AIO;\nrepeatable",
     },
     query: { key: 'disks', kind: 'list' },
+  },
+  {
+    name: 'rawPartition',
+    type: 'RawPartitionOptions',
+    docs: `A raw partition Talos carves and keeps for a v2 disk (Talos >= 1.11): \`{ name?, minSize, maxSize?, diskSelector?, ephemeralMaxSize? }\`, sizes in Talos's size syntax. Talos labels it \`r-<name>\` (name default \`${DEFAULT_RAW_PARTITION_NAME}\`, at most ${MAX_RAW_PARTITION_NAME_LENGTH} letters, digits or hyphens); the selector defaults to the system disk, which also needs \`ephemeralMaxSize\` (Talos gives EPHEMERAL all free space otherwise). Longhorn gets \`/dev/disk/by-partlabel/r-<name>\` as an AIO block disk.`,
+    schema: {
+      type: 'object',
+      additionalProperties: false,
+      required: ['minSize'],
+      properties: {
+        name: {
+          type: 'string',
+          pattern: '^[A-Za-z0-9-]+$',
+          minLength: 1,
+          maxLength: MAX_RAW_PARTITION_NAME_LENGTH,
+        },
+        // Sizes in Talos's own syntax (`1.5TiB` too): parseTalosSize checks them.
+        minSize: RAW_SIZE_SCHEMA,
+        maxSize: RAW_SIZE_SCHEMA,
+        diskSelector: { type: 'string', minLength: 1, maxLength: MAX_DISK_SELECTOR_LENGTH },
+        ephemeralMaxSize: RAW_SIZE_SCHEMA,
+      },
+      description: 'A raw partition Talos carves for a v2 disk (Talos >= 1.11).',
+    },
+    cli: {
+      flag: 'raw-partition',
+      kind: 'json',
+      metavar: 'JSON',
+      help: 'a raw partition Talos carves for a v2 disk (>= 1.11), as JSON:\n\'{"minSize":"100GiB","ephemeralMaxSize":"50GiB"}\' (name, maxSize, diskSelector too)',
+    },
+    query: { key: 'raw_partition', kind: 'json' },
   },
   {
     name: 'vfioRebind',

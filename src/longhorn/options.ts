@@ -14,3 +14,6 @@ export interface ExtraModule {
   /** `key=value` parameters passed to the module. */
   readonly parameters?: readonly string[];
 }
+
+/** A raw partition Talos carves for a v2 disk (`rawPartition` of a node; Talos >= 1.11). */
+export type { RawPartitionOptions } from '../talos/raw-volume.js';

@@ -1,4 +1,11 @@
 import { invalidInput } from '../errors.js';
+import {
+  type DiskLayout,
+  layoutRawWithDataPath,
+  parseRawPartition,
+  type RawPartition,
+  USER_VOLUME_PREFIX,
+} from '../talos/raw-volume.js';
 import { checkTextField } from '../text-field.js';
 import { planDisks } from './disks.js';
 import {
@@ -30,6 +37,7 @@ import {
   PCI_KERNEL_MODULE,
   SPDK_NVME_DRIVER_HUGEPAGES,
   UBLK_KERNEL_MODULE,
+  USER_VOLUME_NAME,
   V2_KERNEL_MODULES,
 } from './requirements.js';
 import { DEFAULT_LONGHORN_VERSION, type LonghornVersion } from './versions.js';
@@ -63,6 +71,7 @@ export const V2_ONLY_OPTIONS: readonly (keyof NodeOptions)[] = [
   'ublk',
   'disks',
   'vfioRebind',
+  'rawPartition',
 ];
 
 function planHugepages(
@@ -133,9 +142,38 @@ function requiredModules(v2: boolean, encryption: boolean, ublk: boolean, pci: b
  * `create-default-disk=true`, so it still gets its default disk when the Helm values turn on
  * `createDefaultDiskLabeledNodes` for the nodes that have an annotation.
  */
+/**
+ * The plan's `rawPartition`, validated; refused when it cannot share its disk with the data
+ * path's partition (`layoutRawWithDataPath`) or when its disk name is taken by a `disks` entry.
+ */
+function planRawPartition(
+  options: NodeOptions,
+  disks: readonly DiskNeed[],
+  dataPathDisk: DataPathDisk | undefined,
+): RawPartition | undefined {
+  if (options.rawPartition === undefined) return undefined;
+  const raw = parseRawPartition(options.rawPartition, 'rawPartition');
+  if (disks.some((disk) => disk.name === raw.name)) {
+    throw invalidInput('rawPartition.name', `${raw.name} is already the name of a disk in disks`);
+  }
+  rawPartitionLayout(raw, dataPathDisk);
+  return raw;
+}
+
+/** Where the raw partition goes, and whether it fits beside the data path's partition. */
+export function rawPartitionLayout(
+  raw: RawPartition,
+  dataPathDisk: DataPathDisk | undefined,
+): DiskLayout {
+  const label = `${USER_VOLUME_PREFIX}${USER_VOLUME_NAME}`;
+  const dataPath = dataPathDisk === undefined ? undefined : { ...dataPathDisk, label };
+  return layoutRawWithDataPath(raw, dataPath, 'rawPartition');
+}
+
 function nodeMetadata(
   v2: boolean,
   disks: readonly DiskNeed[],
+  raw: RawPartition | undefined,
   dataPath: boolean,
   longhorn: LonghornVersion,
 ) {
@@ -143,7 +181,7 @@ function nodeMetadata(
   const annotations: Record<string, string> = {};
   if (!v2) labels[LONGHORN_NODE_KEYS.disableV2DataEngine] = 'true';
   const annotation = v2
-    ? defaultDisksAnnotation(longhornNodeDisks(disks, longhorn), longhorn)
+    ? defaultDisksAnnotation(longhornNodeDisks(disks, longhorn, raw), longhorn)
     : undefined;
   if (annotation !== undefined) {
     labels[LONGHORN_NODE_KEYS.createDefaultDisk] = 'config';
@@ -244,7 +282,8 @@ export function planNode(
     'extraModules',
   );
   const { dataPath, disk: dataPathDisk } = planDataPath(options);
-  const { labels, annotations } = nodeMetadata(v2, disks, dataPath, longhornVersion);
+  const rawPartition = planRawPartition(options, disks, dataPathDisk);
+  const { labels, annotations } = nodeMetadata(v2, disks, rawPartition, dataPath, longhornVersion);
   const extension = planExtension(options, modules, hugepages, disks);
   return {
     longhornVersion,
@@ -253,6 +292,7 @@ export function planNode(
     hugepages,
     memorySizeMiB,
     dataPath,
+    ...(rawPartition === undefined ? {} : { rawPartition }),
     ...(dataPathDisk === undefined ? {} : { dataPathDisk }),
     disks,
     vfioRebind: vfioRebind ? pci : [],

@@ -10,8 +10,10 @@ import {
   longhornNodePatchFileName,
   renderLonghornNodePatch,
 } from '../longhorn/node-cr.js';
+import { rawPartitionLayout } from '../longhorn/plan.js';
 import { patchHeader } from '../talos/capabilities.js';
 import { renderInstallerFile } from '../talos/installer.js';
+import { rawPartitionPath } from '../talos/raw-volume.js';
 import { dataPathOnHost } from '../talos/render.js';
 import { renderSchematicFile } from '../talos/schematic.js';
 import { renderPatch } from '../talos/serialise.js';
@@ -34,9 +36,15 @@ export const CLUSTER_FILE_NAMES = {
 export const patchFileName = (node: string): string => `${node}.patch.yaml`;
 export const identityFileName = (node: string): string => `${node}.identity.json`;
 
+/** Whether a node's v2 disks (listed or on its raw partition) get a Longhorn Node patch. */
+function hasV2Disks(node: ResolvedNode): boolean {
+  const { needs } = node;
+  return needs.v2DataEngine && (needs.disks.length > 0 || needs.rawPartition !== undefined);
+}
+
 /** Nodes whose v2 disks are registered with a Longhorn Node patch. */
 function nodesWithDisks(plan: ResolvedPlan): ResolvedNode[] {
-  return plan.nodes.filter((node) => node.needs.v2DataEngine && node.needs.disks.length > 0);
+  return plan.nodes.filter(hasV2Disks);
 }
 
 function nodeFiles(node: ResolvedNode, plan: ResolvedPlan): ClusterFile[] {
@@ -47,8 +55,9 @@ function nodeFiles(node: ResolvedNode, plan: ResolvedPlan): ClusterFile[] {
     const content = `${JSON.stringify(node.identity, null, 2)}\n`;
     files.push({ path: identityFileName(node.name), content });
   }
-  if (node.needs.v2DataEngine && node.needs.disks.length > 0) {
-    const disks = longhornNodeDisks(node.needs.disks, plan.longhornVersion);
+  if (hasV2Disks(node)) {
+    const { disks: listed, rawPartition } = node.needs;
+    const disks = longhornNodeDisks(listed, plan.longhornVersion, rawPartition);
     files.push({
       path: longhornNodePatchFileName(node.name),
       content: renderLonghornNodePatch(node.name, disks, plan.longhornVersion),
@@ -116,6 +125,13 @@ export function formatNextSteps(plan: ResolvedPlan, dir: string): string {
       'After the patch changes huge pages, restart kubelet so the node reports them (Longhorn checks hugepages-2Mi capacity): talosctl -n <node> service kubelet restart',
     );
   }
+  for (const node of plan.nodes) {
+    const { rawPartition, dataPathDisk } = node.needs;
+    if (rawPartition === undefined) continue;
+    lines.push(
+      `Raw partition of ${node.name} (Talos creates it once the patch is applied): ${rawPartitionLayout(rawPartition, dataPathDisk).summary}`,
+    );
+  }
   const withDisks = nodesWithDisks(plan);
   if (withDisks.length > 0) {
     lines.push('Once Longhorn runs, register the v2 disks:');
@@ -129,6 +145,7 @@ export function formatNextSteps(plan: ResolvedPlan, dir: string): string {
 
 function diskList(node: ResolvedNode): string {
   const disks = node.needs.disks.map((disk) => (disk.kind === 'pci' ? disk.address : disk.path));
+  if (node.needs.rawPartition !== undefined) disks.push(rawPartitionPath(node.needs.rawPartition));
   return disks.length === 0 ? '-' : disks.join(',');
 }
 

@@ -22,6 +22,8 @@ import type { TalosVersion } from './versions.js';
 
 export const PARTITION_LABEL_LENGTH = 36;
 export const RAW_VOLUME_PREFIX = 'r-';
+/** `constants.UserVolumePrefix`: a user volume's partition label is `u-<name>`. */
+export const USER_VOLUME_PREFIX = 'u-';
 export const MAX_RAW_PARTITION_NAME_LENGTH = PARTITION_LABEL_LENGTH - RAW_VOLUME_PREFIX.length;
 export const DEFAULT_RAW_PARTITION_NAME = 'longhorn-v2';
 /** The CEL variable Talos sets to true for the disk it boots from. */
@@ -149,7 +151,7 @@ export function parseRawPartition(options: unknown, field = 'rawPartition'): Raw
   if (options === null || typeof options !== 'object' || Array.isArray(options)) {
     throw invalidInput(
       field,
-      'expected an object with minSize (and optionally name, maxSize, diskSelector)',
+      'expected an object with minSize (and optionally name, maxSize, diskSelector, ephemeralMaxSize)',
     );
   }
   const record = options as Record<string, unknown>;

@@ -20,6 +20,7 @@ import type {
   TalosDocument,
   UserVolumeConfigDocument,
 } from './documents.js';
+import { rawPartitionDocuments } from './raw-volume.js';
 import type { TalosVersion } from './versions.js';
 
 type Machine = {
@@ -94,6 +95,9 @@ function checkNeeds(needs: NodeNeeds, version: TalosVersion): void {
     );
   } else if (dataPathIsBindMount(needs, version)) {
     requireCapability(version, 'kubeletExtraMounts', 'dataPath', 'the data path as a bind mount');
+  }
+  if (needs.rawPartition !== undefined) {
+    requireCapability(version, 'rawVolumeConfig', 'rawPartition', 'a raw partition for a v2 disk');
   }
 }
 
@@ -184,6 +188,9 @@ function ownDocuments(
     });
   }
   if (needs.dataPath && !dataPathIsBindMount(needs, version)) documents.push(userVolume(needs));
+  if (needs.rawPartition !== undefined) {
+    documents.push(...rawPartitionDocuments(needs.rawPartition, version, 'rawPartition'));
+  }
   return documents;
 }
 

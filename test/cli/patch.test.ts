@@ -5,7 +5,9 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments } from 'yaml';
 import { SUPPORTED_TALOS_VERSIONS } from '../../src/index.js';
 import { expectOneLineFailure, runCli } from '../helpers/cli.js';
+import { itWithShared } from '../helpers/shared.js';
 import { fixturesDir, GOLDEN_CASES } from '../talos/fixtures.js';
+import { schemaErrors } from '../talos/official-schema.js';
 
 let dir: string;
 beforeEach(async () => {
@@ -74,6 +76,43 @@ describe('talos-longhorn patch', () => {
     expect(result.status).toBe(0);
     expect(result.stdout).toBe(await readFile(`${fixturesDir}1.14/full.expected.yaml`, 'utf8'));
   });
+
+  const RAW = { name: 'spdk', minSize: '100GiB', maxSize: '400GiB', ephemeralMaxSize: '50GiB' };
+  itWithShared(
+    '--raw-partition JSON: the RawVolumeConfig, valid for Talos 1.11 to 1.14',
+    async () => {
+      for (const version of ['1.11', '1.12', '1.13', '1.14']) {
+        const args = ['patch', '--talos-version', version];
+        const result = await runCli([...args, '--raw-partition', JSON.stringify(RAW)]);
+        expect(result.stderr).toBe('');
+        expect(result.status).toBe(0);
+        const documents = parseAllDocuments(result.stdout).map((d) => d.toJS() as object);
+        for (const document of documents) {
+          expect(schemaErrors(version as '1.13', document), JSON.stringify(document)).toEqual([]);
+        }
+        expect(documents).toContainEqual({
+          apiVersion: 'v1alpha1',
+          kind: 'RawVolumeConfig',
+          name: 'spdk',
+          provisioning: {
+            diskSelector: { match: 'system_disk' },
+            minSize: '100GiB',
+            maxSize: '400GiB',
+          },
+        });
+        expect(documents).toContainEqual({
+          apiVersion: 'v1alpha1',
+          kind: 'VolumeConfig',
+          name: 'EPHEMERAL',
+          provisioning: { maxSize: '50GiB' },
+        });
+        expect(result.stdout).toContain('"path":"/dev/disk/by-partlabel/r-spdk"');
+        const options = join(dir, `${version}.json`);
+        await writeFile(options, JSON.stringify({ rawPartition: RAW }));
+        expect((await runCli([...args, '--options', options])).stdout).toBe(result.stdout);
+      }
+    },
+  );
 
   it('defaults to the newest released Talos (1.13; 1.14 is a release candidate) and names it', async () => {
     const result = await runCli(['patch']);
@@ -170,6 +209,16 @@ describe('talos-longhorn patch', () => {
       /parameters of built-in kernel modules \(nvme_tcp\.wq_unbound=Y\) needs Talos 1\.11 or older/,
     ],
     [
+      'raw partition on 1.10',
+      [
+        '--talos-version',
+        '1.10',
+        '--raw-partition',
+        '{"minSize":"1GiB","ephemeralMaxSize":"1GiB"}',
+      ],
+      /--raw-partition: a raw partition for a v2 disk needs Talos 1\.11 or newer \(the RawVolumeConfig document\); the target is Talos 1\.10$/,
+    ],
+    [
       'config origin newer than the target',
       ['--talos-version', '1.13', '--config-origin', '1.14'],
       /--config-origin: Talos 1\.14 is newer than the target Talos 1\.13/,
@@ -252,6 +301,27 @@ describe('talos-longhorn patch', () => {
       'repeated flag',
       ['--hugepages', '2000', '--hugepages', '3000'],
       /--hugepages: given more than once/,
+    ],
+    ['raw partition not JSON', ['--raw-partition', '{"minSize":'], /--raw-partition: not JSON/],
+    [
+      'raw partition name with a space',
+      ['--raw-partition', '{"name":"a b","minSize":"1GiB","ephemeralMaxSize":"1GiB"}'],
+      /--raw-partition \(name\): invalid character U\+0020; Talos allows only ASCII letters/,
+    ],
+    [
+      'raw partition on the system disk without an EPHEMERAL cap',
+      ['--raw-partition', '{"minSize":"100GiB"}'],
+      /--raw-partition \(ephemeralMaxSize\): required on the system disk/,
+    ],
+    [
+      'raw partition sharing the data path disk without maxSize',
+      [
+        '--raw-partition',
+        '{"minSize":"100GiB","diskSelector":"!system_disk"}',
+        '--data-path-disk',
+        '!system_disk',
+      ],
+      /--raw-partition \(maxSize\): required when the data path shares the disk !system_disk/,
     ],
     ['unknown flag', ['--hugepage', '1'], /unknown option --hugepage/],
   ];

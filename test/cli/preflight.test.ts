@@ -160,6 +160,7 @@ describe('talos-longhorn preflight', () => {
       'kubelet-hugepages',
       'identity-files',
       'data-path',
+      'raw-partition',
     ]);
     expect(checks.find((check) => check.id === 'cpu-flags')?.message).toMatch(/os:reader/);
   });

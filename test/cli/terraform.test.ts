@@ -100,6 +100,31 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
     expect(blank.stdout).toBe((await run('{}')).stdout);
   });
 
+  it('raw_partition = jsonencode({...}) gives the same patch as --raw-partition', async () => {
+    const raw = { minSize: '100GiB', maxSize: '200GiB', diskSelector: 'disk.transport == "nvme"' };
+    const query = { talos_version: '1.12', raw_partition: JSON.stringify(raw) };
+    const value = result(await run(JSON.stringify(query)));
+    const flags = ['--talos-version', '1.12', '--raw-partition', JSON.stringify(raw)];
+    const patch = await runCli(['patch', ...flags]);
+    expect(patch.status).toBe(0);
+    expect(value.patch).toBe(patch.stdout);
+    const kinds = parseAllDocuments(value.patch ?? '').map((d) => d.toJS() as { kind?: string });
+    expect(kinds.filter((d) => d.kind === 'RawVolumeConfig')).toEqual([
+      {
+        apiVersion: 'v1alpha1',
+        kind: 'RawVolumeConfig',
+        name: 'longhorn-v2',
+        provisioning: {
+          diskSelector: { match: 'disk.transport == "nvme"' },
+          minSize: '100GiB',
+          maxSize: '200GiB',
+        },
+      },
+    ]);
+    // Off the system disk EPHEMERAL is left alone.
+    expect(kinds.some((d) => d.kind === 'VolumeConfig')).toBe(false);
+  });
+
   it('is deterministic', async () => {
     const query = JSON.stringify({ node_id: 'sou7yy34ykX3n373Zw1DXKb8zD7UnyKT6HT3QDsGH6L' });
     const [a, b] = await Promise.all([run(query), run(query)]);
@@ -135,6 +160,19 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
       'need the version lacks',
       '{"talos_version": "1.9", "ublk": "true"}',
       /query\.ublk: .*Talos 1\.12/,
+    ],
+    [
+      'raw partition on 1.10',
+      JSON.stringify({
+        talos_version: '1.10',
+        raw_partition: JSON.stringify({ minSize: '1GiB', diskSelector: '!system_disk' }),
+      }),
+      /query\.raw_partition: a raw partition for a v2 disk needs Talos 1\.11 or newer/,
+    ],
+    [
+      'raw partition with a bad size',
+      JSON.stringify({ raw_partition: JSON.stringify({ minSize: '1XB' }) }),
+      /query\.raw_partition\.minSize: "1XB" is not a size/,
     ],
     [
       'bad extension',

@@ -1,4 +1,4 @@
-import { mkdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -10,7 +10,7 @@ import { loadPlan } from '../../src/plan/load.js';
 import { renderClusterFiles } from '../../src/plan/render.js';
 import { projectRoot } from '../helpers/cli.js';
 import { checkLonghornGoldens, itWithLonghornFacts } from '../helpers/longhorn-oracles.js';
-import { snapshot } from '../helpers/snapshot.js';
+import { expectGolden } from '../helpers/snapshot.js';
 
 // Regenerate with: UPDATE_GOLDEN=1 npx vitest run test/longhorn/versions-golden.test.ts
 const update = process.env.UPDATE_GOLDEN === '1';
@@ -26,14 +26,7 @@ describe('generate per Longhorn version', () => {
         const text = await readFile(planFile, 'utf8');
         const files = renderClusterFiles(loadPlan(text, planFile, { longhornVersion: version }));
         const dir = join(fixture, version);
-        if (update) {
-          await rm(dir, { recursive: true, force: true });
-          await mkdir(dir, { recursive: true });
-          for (const file of files) await writeFile(join(dir, file.path), file.content);
-        }
-        expect(Object.fromEntries(files.map((f) => [f.path, f.content]))).toEqual(
-          await snapshot(dir),
-        );
+        await expectGolden(dir, files, update);
 
         const { nodeDisks, annotations, settings } = await checkLonghornGoldens(dir, release);
         // Every planned v2 disk is registered by a Node patch, whatever the annotation does.

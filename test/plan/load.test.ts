@@ -233,6 +233,7 @@ nodes:
       ublk: true,
       disks: ['/dev/sdb'],
       vfioRebind: false,
+      rawPartition: { minSize: '100GiB', ephemeralMaxSize: '50GiB' },
       encryption: true,
       extraModules: [],
       dataPath: true,

@@ -6,8 +6,10 @@ import { describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import type { TalosClient } from '../../src/api/client.js';
 import { planNode } from '../../src/longhorn/plan.js';
+import { PREFLIGHT_CHECKS } from '../../src/preflight/checks/index.js';
 import { rawPartitionCheck } from '../../src/preflight/checks/raw-partition.js';
 import { collectFacts } from '../../src/preflight/collect.js';
+import { runChecks } from '../../src/preflight/run.js';
 import { LocalRootReader } from '../../src/preflight/sources/local-root.js';
 import { TalosApiReader } from '../../src/preflight/sources/talos-api.js';
 import { parseRawPartition } from '../../src/talos/raw-volume.js';
@@ -219,5 +221,30 @@ describe('a node without any partition facts', () => {
     expect(outcome.message).toMatch(
       /DiscoveredVolumes: not captured .*; \/proc\/partitions does not exist; \/sys\/class\/block does not exist$/,
     );
+  });
+});
+
+describe('registered among the preflight checks', () => {
+  const registered = (results: ReturnType<typeof runChecks>) =>
+    results.find((result) => result.id === 'raw-partition');
+
+  it('runs for a node whose plan has the partition, with and without it on the node', async () => {
+    for (const fixture of ['talos-with', 'talos-without'] as const) {
+      const facts = await collectFacts(new TalosApiReader(fleet.admin, fixture));
+      const result = registered(runChecks(facts, needs, PREFLIGHT_CHECKS));
+      expect(result?.status, fixture).toBe(EXPECTED[fixture][0]);
+      expect(result?.message).toMatch(EXPECTED[fixture][1]);
+    }
+  });
+
+  it('skips on a node whose plan has none, even where the partition exists', async () => {
+    const facts = await collectFacts(new TalosApiReader(fleet.admin, 'talos-with'));
+    const result = registered(runChecks(facts, planNode({}), PREFLIGHT_CHECKS));
+    expect(result).toMatchObject({ status: 'skip', message: 'no raw partition planned' });
+  });
+
+  it('is not listed for a node opted out of v2 (it is a v2 check)', async () => {
+    const facts = await collectFacts(new TalosApiReader(fleet.admin, 'talos-with'));
+    expect(registered(runChecks(facts, planNode({ v2DataEngine: false })))).toBeUndefined();
   });
 });

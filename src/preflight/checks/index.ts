@@ -8,6 +8,7 @@ import { identityFilesCheck } from './identity.js';
 import { kubeletHugepagesCheck } from './kubelet-hugepages.js';
 import { longhornVersionCheck } from './longhorn-version.js';
 import { kernelModulesCheck, vfioIommuCheck } from './modules.js';
+import { rawPartitionCheck } from './raw-partition.js';
 import { cpuFlagsCheck, kernelVersionCheck, talosVersionCheck } from './system.js';
 
 export interface PreflightCheckSources {
@@ -31,6 +32,7 @@ export function preflightChecks(sources: PreflightCheckSources = {}): CheckDefin
     extensionsCheck,
     iscsidServiceCheck,
     dataPathCheck,
+    rawPartitionCheck,
   ];
 }
 

@@ -65,10 +65,7 @@ export function rawPartitionOutcome(
   );
 }
 
-/**
- * Not yet in `PREFLIGHT_CHECKS`: registering it needs `raw-partition` in the report schema's id
- * enum (schemas/preflight-report.schema.json) and the README's check table.
- */
+/** Skips on nodes without a planned raw partition, like `data-path` without a data path. */
 export const rawPartitionCheck: CheckDefinition = {
   id: 'raw-partition',
   group: 'v2',
