@@ -97,7 +97,7 @@ describe('talos-longhorn preflight', () => {
       expect(a.nodes[0]?.node).toBe(root(variant));
       expect(b.nodes[0]?.node).toBe(variant);
       expect(b.nodes[0]?.checks).toEqual(a.nodes[0]?.checks);
-      expect(a.nodes[0]?.checks).toHaveLength(13);
+      expect(a.nodes[0]?.checks).toHaveLength(14);
     },
   );
 
@@ -303,7 +303,7 @@ describe('talos-longhorn preflight', () => {
     expect(result.stdout).toMatch(/^ {2}fail {4}dev-fd +v2 +\/dev\/fd is missing/m);
     expect(result.stdout).toMatch(/remedy: install the longhorn-v2-node system extension/);
     // longhorn-version passes; kubelet-hugepages skips without --kube-node.
-    expect(result.stdout).toMatch(/ 8 pass, 0 warn, 1 fail, 4 skip$/m);
+    expect(result.stdout).toMatch(/ 8 pass, 0 warn, 1 fail, 5 skip$/m);
   });
 
   const bad: [string, string[], RegExp, number][] = [
