@@ -210,7 +210,7 @@ describeVm('node test bed: the helper on a real kernel', () => {
       unpackShare(bed.share, share);
     });
 
-    it('the prepared guest passes the checks it can; the bare one fails exactly modules and huge pages', () => {
+    it('the prepared guest passes the checks it can; the bare one differs in exactly modules (warn) and huge pages (fail)', () => {
       const prepared = preflight(join(share, 'prepared'));
       const bare = preflight(join(share, 'bare'));
       const byId = (checks: typeof prepared.checks) => new Map(checks.map((c) => [c.id, c]));
@@ -227,7 +227,10 @@ describeVm('node test bed: the helper on a real kernel', () => {
       expect(prepared.status).toBe(0);
       const differing = [...p.keys()].filter((id) => p.get(id)?.status !== b.get(id)?.status);
       expect(differing.sort()).toEqual(['hugepages', 'kernel-modules']);
-      expect(b.get('kernel-modules')?.status).toBe('fail');
+      // Debian's kernel has no /proc/config.gz, so a missing module might still be built in:
+      // preflight warns (naming the modules) rather than fails, as it must on such a node.
+      expect(b.get('kernel-modules')?.status).toBe('warn');
+      expect(b.get('kernel-modules')?.message).toMatch(/vfio_pci/);
       expect(b.get('hugepages')?.status).toBe('fail');
       expect(bare.status).toBe(1);
     });
