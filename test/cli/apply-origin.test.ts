@@ -71,19 +71,23 @@ const sent = (name: string) =>
     (d) => d.toJS() as Record<string, unknown>,
   );
 
+/** `patch --apply` of a 1.14 patch with node labels (v2 off) to one node. */
+const patchApply = (node: string) =>
+  runCli([
+    'patch',
+    '--talos-version',
+    '1.14',
+    '--disable-v2',
+    '--apply',
+    '--talosconfig',
+    cfg,
+    '-n',
+    node,
+  ]);
+
 describe('config origin decided from the node', () => {
   it('patch --apply keeps labels in machine.nodeLabels on an upgraded control plane', async () => {
-    const result = await runCli([
-      'patch',
-      '--talos-version',
-      '1.14',
-      '--disable-v2',
-      '--apply',
-      '--talosconfig',
-      cfg,
-      '-n',
-      'cp',
-    ]);
+    const result = await patchApply('cp');
     expect(result.stderr).toBe('');
     expect(result.status).toBe(0);
     const documents = sent('cp');
@@ -95,17 +99,7 @@ describe('config origin decided from the node', () => {
   });
 
   it('patch --apply uses KubeNodeConfig on a node whose config has no old label fields', async () => {
-    const result = await runCli([
-      'patch',
-      '--talos-version',
-      '1.14',
-      '--disable-v2',
-      '--apply',
-      '--talosconfig',
-      cfg,
-      '-n',
-      'worker',
-    ]);
+    const result = await patchApply('worker');
     expect(result.status).toBe(0);
     const documents = sent('worker');
     expect(talos114Refuses(documents)).toBe(false);
