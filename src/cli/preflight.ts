@@ -316,6 +316,8 @@ export const command: Command = {
       report = await preflightNodes(targets, {
         concurrency,
         checks,
+        // A capture is checked again later, perhaps with another plan: it holds every fact.
+        ...(capture !== undefined ? { allFacts: true } : {}),
         ...(onProgress ? { onProgress } : {}),
       });
     } finally {

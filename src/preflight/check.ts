@@ -1,5 +1,5 @@
 import type { NodeNeeds } from '../longhorn/needs.js';
-import type { NodeFacts, Observed } from './facts.js';
+import type { FactName, NodeFacts, Observed } from './facts.js';
 
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'skip'] as const;
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
@@ -26,6 +26,11 @@ export interface CheckDefinition {
   readonly group: CheckGroup;
   /** One line for the README's table and `--help`. */
   readonly summary: string;
+  /**
+   * The facts `run` reads for these needs. Preflight collects only the facts of the checks that
+   * run, so a node costs only the calls its plan needs; a fact left out here is `unobserved`.
+   */
+  reads(needs: NodeNeeds): readonly FactName[];
   run(facts: NodeFacts, needs: NodeNeeds): CheckOutcome;
 }
 

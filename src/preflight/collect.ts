@@ -4,6 +4,8 @@ import {
   DEV_LINKS,
   type DevLinkName,
   type ExtensionFact,
+  FACT_NAMES,
+  type FactName,
   type HugePagesFact,
   type IdentityFilesFact,
   type IommuGroup,
@@ -320,84 +322,116 @@ function versionFact(probe: Probe<{ tag: string; arch?: string }>): Observed<Tal
   return unobserved(notThere(probe, 'Talos version'));
 }
 
+/** A probe that was not made: its fact does not need it. */
+const NOT_ASKED: Probe<never> = { state: 'unavailable', reason: 'not needed' };
+
+const NOT_NEEDED = 'not needed by the checks of this plan';
+
 /**
- * Gather every fact of one node. All reads start at once: over the API each is a round trip,
- * and a node's time should be one round trip, not the sum of them.
+ * The node's reads, each made at most once however many facts share it (the identity check and
+ * the modules fact both want files; several facts list directories).
  */
-export async function collectFacts(reader: NodeReader): Promise<NodeFacts> {
-  const read = (path: string) => reader.readFile(path, MAX_NODE_FILE_BYTES);
-  const list = (dir: { path: string; depth: number }) => reader.list(dir.path, dir.depth);
-  const resources = (kind: { namespace: string; type: string }) =>
-    reader.resources(kind.namespace, kind.type);
-  const [
-    version,
-    meminfo,
-    cpuinfo,
-    procModules,
-    kernelConfig,
-    procVersion,
-    machineId,
-    initiatorName,
-    hostId,
-    hostNqn,
-    dev,
-    sysModule,
-    iommu,
-    varLib,
-    varMnt,
-    identities,
-    extensions,
-    services,
-    loadedModules,
-    moduleStatuses,
-    params,
-    partitions,
-  ] = await Promise.all([
-    reader.version(),
-    read(NODE_FILES.meminfo),
-    read(NODE_FILES.cpuinfo),
-    read(NODE_FILES.modules),
-    read(NODE_FILES.kernelConfig),
-    read(NODE_FILES.version),
-    read(NODE_FILES.machineId),
-    read(NODE_FILES.initiatorName),
-    read(NODE_FILES.hostId),
-    read(NODE_FILES.hostNqn),
-    list(NODE_DIRECTORIES.dev),
-    list(NODE_DIRECTORIES.sysModule),
-    list(NODE_DIRECTORIES.iommuGroups),
-    list(NODE_DIRECTORIES.varLib),
-    list(NODE_DIRECTORIES.varMnt),
-    resources(NODE_RESOURCES.identities),
-    resources(NODE_RESOURCES.extensionStatuses),
-    resources(NODE_RESOURCES.services),
-    resources(NODE_RESOURCES.loadedKernelModules),
-    resources(NODE_RESOURCES.kernelModuleStatuses),
-    resources(NODE_RESOURCES.kernelParamStatuses),
-    collectPartitions(reader),
-  ]);
-  return {
-    node: reader.node,
-    talos: versionFact(version),
-    kernel: kernelFact(procVersion),
-    cpu: cpuFact(cpuinfo),
-    hugepages: hugePagesFact(meminfo, params),
-    modules: modulesFact(procModules, kernelConfig, sysModule, moduleStatuses, loadedModules),
-    devLinks: devLinksFact(dev),
-    iommuGroups: iommuFact(iommu),
-    identityFiles: identityFilesFact([
-      [NODE_FILES.machineId, machineId],
-      [NODE_FILES.initiatorName, initiatorName],
-      [NODE_FILES.hostId, hostId],
-      [NODE_FILES.hostNqn, hostNqn],
-    ]),
-    nodeId: nodeIdFact(identities),
-    extensions: extensionsFact(extensions),
-    services: servicesFact(services),
-    directories: directoriesFact([
-      [NODE_DIRECTORIES.varLib.path, varLib],
-      [NODE_DIRECTORIES.varMnt.path, varMnt],
-    ]),
-    partitions,
+function sharedReads(reader: NodeReader) {
+  const cache = new Map<string, Promise<Probe<unknown>>>();
+  const once = <T>(key: string, make: () => Promise<Probe<T>>): Promise<Probe<T>> => {
+    let probe = cache.get(key) as Promise<Probe<T>> | undefined;
+    if (probe === undefined) {
+      probe = make();
+      cache.set(key, probe);
+    }
+    return probe;
   };
+  return {
+    read: (path: string) => once(`read ${path}`, () => reader.readFile(path, MAX_NODE_FILE_BYTES)),
+    list: (dir: { path: string; depth: number }) =>
+      once(`list ${dir.path} ${dir.depth}`, () => reader.list(dir.path, dir.depth)),
+    resources: (kind: { namespace: string; type: string }) =>
+      once(`resources ${kind.namespace} ${kind.type}`, () =>
+        reader.resources(kind.namespace, kind.type),
+      ),
+  };
+}
+
+type Gatherers = { readonly [K in FactName]: () => Promise<NodeFacts[K]> };
+
+function gatherers(reader: NodeReader): Gatherers {
+  const { read, list, resources } = sharedReads(reader);
+  return {
+    talos: async () => versionFact(await reader.version()),
+    kernel: async () => kernelFact(await read(NODE_FILES.version)),
+    cpu: async () => cpuFact(await read(NODE_FILES.cpuinfo)),
+    // KernelParamStatuses only stands in for /proc/meminfo.
+    hugepages: async () => {
+      const meminfo = await read(NODE_FILES.meminfo);
+      const params =
+        meminfo.state === 'ok' ? NOT_ASKED : await resources(NODE_RESOURCES.kernelParamStatuses);
+      return hugePagesFact(meminfo, params);
+    },
+    // /proc/modules with /proc/config.gz is the whole answer; /sys/module and the module
+    // resources are asked only when one of them could not be read.
+    modules: async () => {
+      const [procModules, kernelConfig] = await Promise.all([
+        read(NODE_FILES.modules),
+        read(NODE_FILES.kernelConfig),
+      ]);
+      if (procModules.state === 'ok' && kernelConfig.state === 'ok') {
+        return modulesFact(procModules, kernelConfig, NOT_ASKED, NOT_ASKED, NOT_ASKED);
+      }
+      const [sysModule, statuses, loaded] = await Promise.all([
+        list(NODE_DIRECTORIES.sysModule),
+        resources(NODE_RESOURCES.kernelModuleStatuses),
+        procModules.state === 'ok' ? NOT_ASKED : resources(NODE_RESOURCES.loadedKernelModules),
+      ]);
+      return modulesFact(procModules, kernelConfig, sysModule, statuses, loaded);
+    },
+    devLinks: async () => devLinksFact(await list(NODE_DIRECTORIES.dev)),
+    iommuGroups: async () => iommuFact(await list(NODE_DIRECTORIES.iommuGroups)),
+    identityFiles: async () => {
+      const paths = [
+        NODE_FILES.machineId,
+        NODE_FILES.initiatorName,
+        NODE_FILES.hostId,
+        NODE_FILES.hostNqn,
+      ];
+      const probes = await Promise.all(paths.map((path) => read(path)));
+      return identityFilesFact(paths.map((path, i) => [path, probes[i] ?? NOT_ASKED] as const));
+    },
+    nodeId: async () => nodeIdFact(await resources(NODE_RESOURCES.identities)),
+    extensions: async () => extensionsFact(await resources(NODE_RESOURCES.extensionStatuses)),
+    services: async () => servicesFact(await resources(NODE_RESOURCES.services)),
+    directories: async () => {
+      const [varLib, varMnt] = await Promise.all([
+        list(NODE_DIRECTORIES.varLib),
+        list(NODE_DIRECTORIES.varMnt),
+      ]);
+      return directoriesFact([
+        [NODE_DIRECTORIES.varLib.path, varLib],
+        [NODE_DIRECTORIES.varMnt.path, varMnt],
+      ]);
+    },
+    partitions: () => collectPartitions(reader),
+  };
+}
+
+/**
+ * Gather the facts of one node: `wanted` (the facts of the checks that will run, see
+ * `factsFor`), every fact when not given. All reads start at once: over the API each is a round
+ * trip, and a node's time should be one round trip, not the sum of them; fallbacks (a resource
+ * standing in for a file that could not be read) cost a second one only when they are needed.
+ * A fact not wanted is `unobserved` and costs no call.
+ */
+export async function collectFacts(
+  reader: NodeReader,
+  wanted: Iterable<FactName> = FACT_NAMES,
+): Promise<NodeFacts> {
+  const want = new Set(wanted);
+  const gather = gatherers(reader);
+  const values = await Promise.all(
+    FACT_NAMES.map((name) => (want.has(name) ? gather[name]() : unobserved(NOT_NEEDED))),
+  );
+  const facts: Record<string, unknown> = { node: reader.node };
+  FACT_NAMES.forEach((name, i) => {
+    facts[name] = values[i];
+  });
+  return facts as unknown as NodeFacts;
 }

@@ -108,3 +108,23 @@ export interface NodeFacts {
   /** Partitions with their GPT names, sizes and mounted state (see partitions.ts). */
   readonly partitions: Observed<PartitionsFact>;
 }
+
+/** A fact of a node, by its key in `NodeFacts`. */
+export type FactName = Exclude<keyof NodeFacts, 'node'>;
+
+/** Every fact, in `NodeFacts` order. */
+export const FACT_NAMES = [
+  'talos',
+  'kernel',
+  'cpu',
+  'hugepages',
+  'modules',
+  'devLinks',
+  'iommuGroups',
+  'identityFiles',
+  'nodeId',
+  'extensions',
+  'services',
+  'directories',
+  'partitions',
+] as const satisfies readonly FactName[];

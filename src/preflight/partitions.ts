@@ -204,20 +204,27 @@ function why(probe: Probe<unknown>, what: string): string {
   return probe.state === 'unavailable' ? `${what}: ${probe.reason}` : `${what} does not exist`;
 }
 
-/** The kernel's mount table, or Talos's mount statuses, or undefined with the reasons. */
-function mountTable(
-  mountinfo: Probe<Uint8Array>,
-  mounts: Probe<Uint8Array>,
-  statuses: Probe<readonly ResourceEntry[]> | undefined,
-): { table?: MountTable; source: string } {
+/**
+ * The kernel's mount table (`/proc/self/mountinfo`, else `/proc/mounts`), or, when `statuses`
+ * is given and neither file can be read, Talos's mount statuses. Each source is asked only
+ * when the one before it gave nothing.
+ */
+async function mountTable(
+  mountinfoProbe: Promise<Probe<Uint8Array>>,
+  read: (path: string) => Promise<Probe<Uint8Array>>,
+  statuses: (() => Promise<Probe<readonly ResourceEntry[]>>) | undefined,
+): Promise<{ table?: MountTable; source: string }> {
+  const mountinfo = await mountinfoProbe;
   if (mountinfo.state === 'ok') {
     return { table: parseMountinfo(text(mountinfo.value)), source: PARTITION_FILES.mountinfo };
   }
+  const mounts = await read(PARTITION_FILES.mounts);
   if (mounts.state === 'ok') {
     return { table: parseProcMounts(text(mounts.value)), source: PARTITION_FILES.mounts };
   }
-  if (statuses?.state === 'ok') {
-    return { table: mountTableFromStatuses(statuses.value), source: 'MountStatuses' };
+  const status = statuses === undefined ? undefined : await statuses();
+  if (status?.state === 'ok') {
+    return { table: mountTableFromStatuses(status.value), source: 'MountStatuses' };
   }
   return { source: 'no mount table' };
 }
@@ -241,22 +248,20 @@ function deviceNames(
 export async function collectPartitions(reader: NodeReader): Promise<Observed<PartitionsFact>> {
   const read = (path: string) => reader.readFile(path, 1 << 20);
   const { discoveredVolumes, mountStatuses } = PARTITION_RESOURCES;
-  const [volumes, statuses, mountinfo, mounts, procPartitions] = await Promise.all([
-    reader.resources(discoveredVolumes.namespace, discoveredVolumes.type),
-    reader.resources(mountStatuses.namespace, mountStatuses.type),
-    read(PARTITION_FILES.mountinfo),
-    read(PARTITION_FILES.mounts),
-    read(PARTITION_FILES.partitions),
-  ]);
+  const statuses = () => reader.resources(mountStatuses.namespace, mountStatuses.type);
+  // Asked together: the mount table is needed whichever source names the partitions.
+  const mountinfo = read(PARTITION_FILES.mountinfo);
+  const volumes = await reader.resources(discoveredVolumes.namespace, discoveredVolumes.type);
   // A node always discovers at least its disks; an empty answer is no answer (a fake or a
   // resource type the node does not fill), so the kernel's view is read instead.
   if (volumes.state === 'ok' && volumes.value.length > 0) {
-    const mountsFrom = mountTable(mountinfo, mounts, statuses);
+    const mountsFrom = await mountTable(mountinfo, read, statuses);
     return observed(
       sorted(partitionsFromDiscoveredVolumes(volumes.value, mountsFrom.table)),
       `DiscoveredVolumes, ${mountsFrom.source}`,
     );
   }
+  const procPartitions = await read(PARTITION_FILES.partitions);
   const listing = procPartitions.state === 'ok' ? undefined : await reader.list(SYS_CLASS_BLOCK, 1);
   const names = deviceNames(procPartitions, listing);
   if (names === undefined) {
@@ -268,7 +273,7 @@ export async function collectPartitions(reader: NodeReader): Promise<Observed<Pa
       ].join('; '),
     );
   }
-  const mountsFrom = mountTable(mountinfo, mounts, undefined);
+  const mountsFrom = await mountTable(mountinfo, read, undefined);
   const devices = names.slice(0, MAX_BLOCK_DEVICES);
   const files = await Promise.all(
     devices.map((name) =>

@@ -4,7 +4,7 @@ import type { NodeNeeds } from '../longhorn/needs.js';
 import type { CheckDefinition, CheckResult } from './check.js';
 import { PREFLIGHT_CHECKS } from './checks/index.js';
 import { collectFacts } from './collect.js';
-import type { NodeFacts } from './facts.js';
+import { FACT_NAMES, type FactName, type NodeFacts } from './facts.js';
 import type { NodeReader } from './reader.js';
 
 export interface NodeReport {
@@ -31,27 +31,38 @@ export function runChecks(
   needs: NodeNeeds,
   checks: readonly CheckDefinition[] = PREFLIGHT_CHECKS,
 ): CheckResult[] {
-  return checks
-    .filter((check) => check.group === 'base' || needs.v2DataEngine)
-    .map((check): CheckResult => {
-      try {
-        const outcome = check.run(facts, needs);
-        const result = {
-          id: check.id,
-          group: check.group,
-          status: outcome.status,
-          message: outcome.message,
-        };
-        return outcome.remedy === undefined ? result : { ...result, remedy: outcome.remedy };
-      } catch (err) {
-        return {
-          id: check.id,
-          group: check.group,
-          status: 'fail',
-          message: `internal error: ${errorText(err)}`,
-        };
-      }
-    });
+  return applicable(checks, needs).map((check): CheckResult => {
+    try {
+      const outcome = check.run(facts, needs);
+      const result = {
+        id: check.id,
+        group: check.group,
+        status: outcome.status,
+        message: outcome.message,
+      };
+      return outcome.remedy === undefined ? result : { ...result, remedy: outcome.remedy };
+    } catch (err) {
+      return {
+        id: check.id,
+        group: check.group,
+        status: 'fail',
+        message: `internal error: ${errorText(err)}`,
+      };
+    }
+  });
+}
+
+function applicable(checks: readonly CheckDefinition[], needs: NodeNeeds): CheckDefinition[] {
+  return checks.filter((check) => check.group === 'base' || needs.v2DataEngine);
+}
+
+/** The facts the checks that apply to `needs` read: all that preflight collects for a node. */
+export function factsFor(
+  needs: NodeNeeds,
+  checks: readonly CheckDefinition[] = PREFLIGHT_CHECKS,
+): FactName[] {
+  const wanted = new Set(applicable(checks, needs).flatMap((check) => check.reads(needs)));
+  return FACT_NAMES.filter((name) => wanted.has(name));
 }
 
 /** One node to check: how to reach it and what the plan configures on it. */
@@ -67,17 +78,21 @@ export interface PreflightOptions {
   /** Called after each node finishes, with the count done so far. */
   readonly onProgress?: (done: number, total: number, node: string) => void;
   readonly checks?: readonly CheckDefinition[];
+  /**
+   * Collect every fact, not only those the checks read (a capture that must serve any later
+   * plan); costs the calls of every fact.
+   */
+  readonly allFacts?: boolean;
 }
 
 export const DEFAULT_CONCURRENCY = 100;
 
-async function checkNode(
-  target: PreflightTarget,
-  checks: readonly CheckDefinition[] | undefined,
-): Promise<NodeReport> {
+async function checkNode(target: PreflightTarget, options: PreflightOptions): Promise<NodeReport> {
+  const { checks } = options;
   try {
     const reader = await target.open();
-    const facts = await collectFacts(reader);
+    const wanted = options.allFacts === true ? FACT_NAMES : factsFor(target.needs, checks);
+    const facts = await collectFacts(reader, wanted);
     const unreadable = reader.failure?.();
     if (unreadable !== undefined) return { node: target.node, error: unreadable, checks: [] };
     const results = runChecks(facts, target.needs, checks);
@@ -108,7 +123,7 @@ export async function preflightNodes(
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_CONCURRENCY));
   let done = 0;
   const nodes = await mapLimited(targets, concurrency, async (target) => {
-    const report = await checkNode(target, options.checks);
+    const report = await checkNode(target, options);
     done++;
     options.onProgress?.(done, targets.length, target.node);
     return report;

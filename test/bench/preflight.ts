@@ -40,13 +40,19 @@ const counter = await startFake(nodes);
 const needs = planNode({ disks: [FIXTURE_DISK], dataPath: true });
 for (const role of ['admin', 'reader'] as const) {
   const client = clientFor(counter, role);
-  const before = counter.calls.length;
-  await preflightNodes(
-    names.map((node) => ({ node, needs, open: async () => new TalosApiReader(client, node) })),
-  );
-  const calls = counter.calls.slice(before);
+  const perNode: string[] = [];
+  for (const allFacts of [false, true]) {
+    const before = counter.calls.length;
+    await preflightNodes(
+      names.map((node) => ({ node, needs, open: async () => new TalosApiReader(client, node) })),
+      { allFacts },
+    );
+    const calls = counter.calls.slice(before);
+    const fanOut = calls.filter((c) => c.fanOut).length;
+    perNode.push(`${(calls.length / NODES).toFixed(1)}${fanOut > 0 ? ` (${fanOut} fan-out)` : ''}`);
+  }
   console.log(
-    `calls per node (os:${role}): ${(calls.length / NODES).toFixed(1)} (the plan used to make 20); fan-out calls: ${calls.filter((c) => c.fanOut).length}`,
+    `calls per node (os:${role}): ${perNode[0]} with the plan's facts, ${perNode[1]} with every fact`,
   );
   client.close();
 }

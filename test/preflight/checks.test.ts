@@ -38,6 +38,7 @@ describe('checks', () => {
       id: 'hugepages',
       group: 'v2',
       summary: 'throws',
+      reads: () => [],
       run() {
         throw new TypeError('boom');
       },

@@ -8,6 +8,7 @@ export const dataPathCheck: CheckDefinition = {
   group: 'base',
   summary:
     'when a data path is planned, it exists (/var/lib/longhorn on 1.9, /var/mnt/longhorn from 1.10)',
+  reads: (needs) => (needs.dataPath ? ['talos', 'directories'] : []),
   run(facts, needs) {
     if (!needs.dataPath) return skip('no data path planned (block disks only)');
     const talos = nodeTalosVersion(facts);

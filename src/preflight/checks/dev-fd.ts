@@ -29,6 +29,7 @@ export const devFdCheck: CheckDefinition = {
   id: 'dev-fd',
   group: 'v2',
   summary: '/dev/fd and /dev/stdin, /dev/stdout, /dev/stderr link into /proc/self/fd',
+  reads: () => ['devLinks'],
   run(facts) {
     if (!facts.devLinks.ok) return skipUnobserved(facts.devLinks);
     const links = facts.devLinks.value;

@@ -12,6 +12,7 @@ export const extensionsCheck: CheckDefinition = {
   id: 'extensions',
   group: 'base',
   summary: `extensions ${REQUIRED_EXTENSIONS.map(extensionName).join(', ')} and, when its service is planned, ${EXTENSION_NAME} are installed`,
+  reads: () => ['extensions'],
   run(facts, needs) {
     const wanted = REQUIRED_EXTENSIONS.map(extensionName);
     if (needs.extension !== undefined) wanted.push(EXTENSION_NAME);
@@ -37,6 +38,7 @@ export const iscsidServiceCheck: CheckDefinition = {
   id: 'iscsid-service',
   group: 'base',
   summary: `service ${ISCSID} (from iscsi-tools) is running and healthy`,
+  reads: () => ['services'],
   run(facts) {
     if (!facts.services.ok) return skipUnobserved(facts.services);
     const service = facts.services.value.find((candidate) => candidate.id === ISCSID);

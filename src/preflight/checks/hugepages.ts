@@ -8,6 +8,7 @@ export const hugepagesCheck: CheckDefinition = {
   id: 'hugepages',
   group: 'v2',
   summary: 'total and free 2 MiB huge pages at least the planned count',
+  reads: (needs) => (needs.hugepages === 0 ? [] : ['hugepages']),
   run(facts, needs) {
     if (needs.hugepages === 0) return skip('no huge pages planned');
     if (!facts.hugepages.ok) return skipUnobserved(facts.hugepages);

@@ -26,6 +26,7 @@ export const identityFilesCheck: CheckDefinition = {
   group: 'base',
   summary:
     '/etc/machine-id, /etc/iscsi/initiatorname.iscsi and /etc/nvme/hostid|hostnqn equal the derivation from the node identity',
+  reads: () => ['talos', 'identityFiles', 'nodeId'],
   run(facts) {
     const talos = nodeTalosVersion(facts);
     if ('reason' in talos) return skip(`cannot check: ${talos.reason}`);

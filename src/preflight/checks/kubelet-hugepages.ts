@@ -18,6 +18,7 @@ export function kubeletHugepagesCheck(
     id: 'kubelet-hugepages',
     group: 'v2',
     summary: "the Kubernetes node's hugepages-2Mi capacity covers Longhorn's request (--kube-node)",
+    reads: (needs) => (needs.hugepages === 0 ? [] : ['hugepages']),
     run(facts, needs) {
       if (needs.hugepages === 0) return skip('no huge pages planned');
       const kubeNode = kubeNodeFor(facts.node);

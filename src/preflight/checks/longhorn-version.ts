@@ -23,6 +23,7 @@ export const longhornVersionCheck: CheckDefinition = {
   id: 'longhorn-version',
   group: 'v2',
   summary: 'the planned Longhorn has the v2 fixes this node relies on (longhorn#9874, #10313)',
+  reads: () => [],
   run(_facts, needs) {
     const version = needs.longhornVersion;
     const problems: string[] = [];

@@ -14,6 +14,7 @@ export const kernelModulesCheck: CheckDefinition = {
   group: 'base',
   summary:
     'every planned module is loaded or built in (/proc/config.gz `=y`; else /sys/module/<name> counts as present)',
+  reads: (needs) => (needs.modules.length > 0 ? ['modules'] : []),
   run(facts, needs) {
     const wanted = needs.modules.map((module) => module.name);
     if (wanted.length === 0) return skip('no kernel modules planned');
@@ -40,6 +41,8 @@ export const vfioIommuCheck: CheckDefinition = {
   id: 'vfio-iommu',
   group: 'v2',
   summary: `for PCI-addressed disks: ${PCI_KERNEL_MODULE} present, IOMMU groups exist, each disk alone in its group`,
+  reads: (needs) =>
+    needs.disks.some((disk) => disk.kind === 'pci') ? ['iommuGroups', 'modules'] : [],
   run(facts, needs) {
     const disks = needs.disks.flatMap((disk) => (disk.kind === 'pci' ? [disk.address] : []));
     if (disks.length === 0) return skip('no PCI-addressed disk planned');

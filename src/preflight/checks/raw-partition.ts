@@ -71,5 +71,6 @@ export const rawPartitionCheck: CheckDefinition = {
   group: 'v2',
   summary:
     'when a raw partition is planned, r-<name> exists once (PARTNAME in sysfs or DiscoveredVolumes), is not mounted and is at least minSize',
+  reads: (needs) => (needs.rawPartition === undefined ? [] : ['partitions']),
   run: (facts, needs) => rawPartitionOutcome(facts.partitions, needs.rawPartition),
 };

@@ -29,6 +29,7 @@ export const talosVersionCheck: CheckDefinition = {
   id: 'talos-version',
   group: 'base',
   summary: `Talos is a version this project configures (${SUPPORTED})`,
+  reads: () => ['talos'],
   run(facts) {
     if (!facts.talos.ok) return skipUnobserved(facts.talos);
     const known = nodeTalosVersion(facts);
@@ -53,6 +54,7 @@ export const kernelVersionCheck: CheckDefinition = {
   id: 'kernel-version',
   group: 'v2',
   summary: `kernel ${KERNEL_REQUIREMENTS.minimum.join('.')}+ (fail below), ${KERNEL_REQUIREMENTS.recommended.join('.')}+ recommended (warn below)`,
+  reads: () => ['kernel'],
   run(facts) {
     if (!facts.kernel.ok) return skipUnobserved(facts.kernel);
     const { release } = facts.kernel.value;
@@ -81,6 +83,7 @@ export const cpuFlagsCheck: CheckDefinition = {
   id: 'cpu-flags',
   group: 'v2',
   summary: `CPU has ${CPU_FLAGS.amd64} (amd64) or ${CPU_FLAGS.arm64} (arm64)`,
+  reads: () => ['cpu'],
   run(facts) {
     if (!facts.cpu.ok) return skipUnobserved(facts.cpu);
     const { arch, flags } = facts.cpu.value;

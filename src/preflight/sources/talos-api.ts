@@ -51,15 +51,6 @@ function hasBit(mode: number, bit: number): boolean {
 /** MachineService Read needs os:admin (Talos's RBAC, internal/app/apid's authorizer rules). */
 const READ_ROLE = 'os:admin';
 
-/**
- * The resources another source can replace, and what replaces them: asked only when that
- * source gave nothing (the file read is shared, so it costs no extra call).
- */
-const FALLBACK_FOR: Readonly<Record<string, string>> = {
-  [NODE_RESOURCES.loadedKernelModules.type]: NODE_FILES.modules,
-  [NODE_RESOURCES.kernelParamStatuses.type]: NODE_FILES.meminfo,
-};
-
 /** Resource types registered only from some Talos version (the capability table says which). */
 const TYPE_CAPABILITY: Readonly<Record<string, CapabilityName>> = {
   [NODE_RESOURCES.loadedKernelModules.type]: 'loadedKernelModules',
@@ -71,8 +62,8 @@ const TYPE_CAPABILITY: Readonly<Record<string, CapabilityName>> = {
  * (os:reader); the rest from COSI resources. A call the role may not make, a file or resource
  * type the node does not have, becomes a probe without a value; an unreachable node throws.
  *
- * The call plan is lean: no Read without os:admin, no resource type the node's version does not
- * register, and fallback resources only when the file they replace could not be read.
+ * The call plan is lean: no Read without os:admin and no resource type the node's version does
+ * not register (which facts are asked at all, and which fallbacks, `collectFacts` decides).
  */
 export class TalosApiReader implements NodeReader {
   readonly node: string;
@@ -175,13 +166,6 @@ export class TalosApiReader implements NodeReader {
   }
 
   async resources(namespace: string, type: string): Promise<Probe<readonly ResourceEntry[]>> {
-    const replacedBy = FALLBACK_FOR[type];
-    if (
-      replacedBy !== undefined &&
-      (await this.readFile(replacedBy, MAX_NODE_FILE_BYTES)).state === 'ok'
-    ) {
-      return { state: 'unavailable', reason: `not needed: ${replacedBy} was read` };
-    }
     if ((await this.#registered(type)) === false) {
       return { state: 'unavailable', reason: 'this Talos version does not have it' };
     }
