@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import { type RawPartition, rawPartitionDisk } from '../talos/raw-volume.js';
+import { yamlText } from '../yaml-text.js';
 import { LONGHORN_NAMESPACE } from './helm-values.js';
 import type { DiskNeed } from './needs.js';
 import { type LonghornVersion, longhornSupports } from './versions.js';
@@ -127,6 +127,6 @@ export function renderLonghornNodePatch(
     `#   ${longhornNodePatchCommand(node)}`,
   ];
   // Quoted by YAML 1.1 rules, which kubectl's reader follows: `0000:01:00.0` stays a string.
-  const yaml = stringify(longhornNodePatch(disks), { lineWidth: 0, version: '1.1' });
+  const yaml = yamlText(longhornNodePatch(disks));
   return `${header.join('\n')}\n${yaml}`;
 }

@@ -1,8 +1,8 @@
 // installer.yaml: an imager profile that layers the longhorn-v2-node extension on the Image
 // Factory installer of our schematic. Image Factory serves official extensions only, so a
 // custom extension reaches a node only through an installer built by Talos's imager.
-import { stringify } from 'yaml';
 import { EXTENSION_NAME } from '../longhorn/extension-contract.js';
+import { yamlText } from '../yaml-text.js';
 
 /** Where `installer.yaml` expects the extension's OCI image layout (`extension build --out`). */
 const EXTENSION_OCI_DIR = `${EXTENSION_NAME}.oci`;
@@ -56,5 +56,5 @@ export function renderInstallerFile(input: InstallerInput): string {
     `# writes _out/installer-${profile.arch}.tar; push it (crane push _out/installer-${profile.arch}.tar REGISTRY/installer:${input.tag})`,
     '# and install or upgrade with it (talosctl upgrade --image REGISTRY/installer:TAG, or machine.install.image).',
   ];
-  return `${lines.join('\n')}\n${stringify(profile, { lineWidth: 0 })}`;
+  return `${lines.join('\n')}\n${yamlText(profile)}`;
 }

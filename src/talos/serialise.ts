@@ -1,5 +1,5 @@
-import { stringify } from 'yaml';
 import { TalosLonghornError } from '../errors.js';
+import { yamlText } from '../yaml-text.js';
 import type { TalosDocument } from './documents.js';
 
 export const PATCH_FORMATS = ['yaml', 'json'] as const;
@@ -12,15 +12,10 @@ export interface RenderPatchOptions {
 }
 
 /**
- * No line folding (a long annotation value stays on one line), and quoting by YAML 1.1 rules so
- * that readers of either YAML version see strings such as `0000:01:00.0` or `on` as strings.
- */
-const YAML_OPTIONS = { lineWidth: 0, minContentWidth: 0, version: '1.1' } as const;
-
-/**
  * Serialise documents as a strategic-merge patch: multi-document YAML (`---` between documents)
  * for talosctl, Terraform and talhelper, or a JSON array of the documents for programs. Never
- * empty: Talos treats an empty patch as JSON6902, which fails on multi-document configs.
+ * empty: Talos treats an empty patch as JSON6902, which fails on multi-document configs. Strings
+ * are quoted wherever YAML 1.1 or 1.2 would read another type (`0000:01:00.0`, `on`; see yamlText).
  */
 export function renderPatch(
   documents: readonly TalosDocument[],
@@ -31,5 +26,5 @@ export function renderPatch(
   }
   if (options.format === 'json') return `${JSON.stringify(documents, null, 2)}\n`;
   const header = (options.header ?? []).map((line) => `# ${line}\n`).join('');
-  return header + documents.map((document) => stringify(document, YAML_OPTIONS)).join('---\n');
+  return header + documents.map((document) => yamlText(document)).join('---\n');
 }
