@@ -74,8 +74,8 @@ const ESCAPES: Readonly<Record<string, string>> = {
 function quoted(text: string): string {
   let out = '"';
   for (const char of text) {
-    const escape = ESCAPES[char];
-    if (escape !== undefined) out += escape;
+    const escaped = ESCAPES[char];
+    if (escaped !== undefined) out += escaped;
     else if (UNPRINTABLE.test(char)) {
       for (let i = 0; i < char.length; i++) {
         out += `\\u${char.charCodeAt(i).toString(16).padStart(4, '0')}`;
@@ -126,7 +126,7 @@ function isEmpty(value: object): boolean {
 /** Lines of a non-empty collection at `indent`. */
 function block(value: object, indent: string, path: string, out: string[]): void {
   if (Array.isArray(value)) {
-    value.forEach((item, i) => seqItem(item, indent, `${path}[${i}]`, out));
+    for (const [i, item] of value.entries()) seqItem(item, indent, `${path}[${i}]`, out);
     return;
   }
   for (const [key, item] of entriesOf(value)) {

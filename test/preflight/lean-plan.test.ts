@@ -26,23 +26,25 @@ const fleet = useFakeFleet('tl-lean-', async (dir) => {
   return built.nodes;
 });
 
-const options: fc.Arbitrary<NodeOptions> = fc.record(
-  {
-    v2DataEngine: fc.boolean(),
-    disks: fc.subarray([FIXTURE_DISK, '/dev/nvme1n1']),
-    dataPath: fc.boolean(),
-    extension: fc.boolean(),
-    encryption: fc.boolean(),
-    memorySizeMiB: fc.constantFrom(1024, 2048, 4096),
-    rawPartition: fc.constant({ minSize: '10GiB', ephemeralMaxSize: '50GiB' }),
-  },
-  { requiredKeys: [] },
-).map((opts) => {
-  // v2 options are refused on a node that opts out of the v2 engine.
-  if (opts.v2DataEngine !== false) return opts;
-  const { disks: _disks, rawPartition: _raw, memorySizeMiB: _memory, ...rest } = opts;
-  return rest;
-});
+const options: fc.Arbitrary<NodeOptions> = fc
+  .record(
+    {
+      v2DataEngine: fc.boolean(),
+      disks: fc.subarray([FIXTURE_DISK, '/dev/nvme1n1']),
+      dataPath: fc.boolean(),
+      extension: fc.boolean(),
+      encryption: fc.boolean(),
+      memorySizeMiB: fc.constantFrom(1024, 2048, 4096),
+      rawPartition: fc.constant({ minSize: '10GiB', ephemeralMaxSize: '50GiB' }),
+    },
+    { requiredKeys: [] },
+  )
+  .map((opts) => {
+    // v2 options are refused on a node that opts out of the v2 engine.
+    if (opts.v2DataEngine !== false) return opts;
+    const { disks: _disks, rawPartition: _raw, memorySizeMiB: _memory, ...rest } = opts;
+    return rest;
+  });
 
 type Source = 'root' | 'admin' | 'reader';
 
