@@ -3,8 +3,6 @@ import { type CapabilityName, supports } from '../../talos/capabilities.js';
 import { parseTalosVersion } from '../../talos/versions.js';
 import {
   type ListEntry,
-  MAX_NODE_FILE_BYTES,
-  NODE_FILES,
   NODE_RESOURCES,
   type NodeReader,
   type Probe,
