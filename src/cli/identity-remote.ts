@@ -1,6 +1,7 @@
 // `identity --talosconfig/--nodes`: read identities from live nodes over the Talos API.
 import type { FileCheckMode, NodeIdentity } from '../api/node-identity.js';
 import { EXIT_CHECKS_FAILED } from '../errors.js';
+import { yamlText } from '../yaml-text.js';
 import { envSuffixes, formatEnv } from './env-output.js';
 import type { Io } from './io.js';
 import { connectTalos, resolveTalosTarget, type TalosTargetFlags } from './talos-target.js';
@@ -68,7 +69,7 @@ export async function runRemoteIdentity(
     );
     let text: string;
     if (format === 'env') text = formatRemoteEnv(identities);
-    else if (format === 'yaml') text = (await import('yaml')).stringify({ nodes: identities });
+    else if (format === 'yaml') text = yamlText({ nodes: identities });
     else text = `${JSON.stringify({ nodes: identities }, null, 2)}\n`;
     io.stdout.write(text);
     const mismatches = mismatchLines(identities);

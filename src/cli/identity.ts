@@ -6,6 +6,7 @@ import {
 } from '../errors.js';
 import { deriveIdentity, type Identity, identityFiles } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
+import { yamlText } from '../yaml-text.js';
 import { oneOf, parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { formatEnv } from './env-output.js';
@@ -105,10 +106,8 @@ async function formatIdentity(identity: Identity, format: (typeof OUTPUTS)[numbe
       return `${JSON.stringify(identity, null, 2)}\n`;
     case 'env':
       return formatIdentityEnv(identity);
-    case 'yaml': {
-      const { stringify } = await import('yaml');
-      return stringify(identity);
-    }
+    case 'yaml':
+      return yamlText(identity);
   }
 }
 

@@ -2,6 +2,7 @@ import { lstat, mkdir, rename, rm, symlink, writeFile } from 'node:fs/promises';
 import { dirname, join, resolve } from 'node:path';
 import { TalosLonghornError } from '../errors.js';
 import { removeStaleTemporaries, stagingName } from '../output/index.js';
+import { yamlText } from '../yaml-text.js';
 import type { ListEntry, NodeReader, Probe, ResourceEntry, VersionInfo } from './reader.js';
 import {
   SNAPSHOT_VERSION_FILE,
@@ -123,14 +124,13 @@ async function writeRecorded(
   item: Recorded,
   links: ReadonlySet<string>,
 ): Promise<void> {
-  const { stringify } = await import('yaml');
   switch (item.kind) {
     case 'version':
-      await fileInside(dir, SNAPSHOT_VERSION_FILE, stringify(item.version));
+      await fileInside(dir, SNAPSHOT_VERSION_FILE, yamlText(item.version));
       return;
     case 'resources': {
       const docs = item.entries.map((entry) =>
-        stringify({
+        yamlText({
           metadata: { namespace: item.namespace, type: item.type, id: entry.id },
           spec: entry.spec ?? null,
         }),

@@ -1,3 +1,4 @@
+import { yamlText } from '../yaml-text.js';
 import type { CheckStatus } from './check.js';
 import type { NodeReport, PreflightReport } from './run.js';
 
@@ -67,10 +68,8 @@ export async function formatReport(
   switch (format) {
     case 'json':
       return `${JSON.stringify(report, null, 2)}\n`;
-    case 'yaml': {
-      const { stringify } = await import('yaml');
-      return stringify(report);
-    }
+    case 'yaml':
+      return yamlText(report);
     case 'table':
       return report.nodes.map((node) => nodeTable(node, colour)).join('\n');
   }

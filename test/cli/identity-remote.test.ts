@@ -220,9 +220,18 @@ describe('talos-longhorn identity --talosconfig', () => {
     const register = join(dir, 'register.mjs');
     await writeFile(
       hook,
-      `export async function resolve(s, c, next) {
+      // A module is API code by its path, or, in the bundled CLI, by the source paths esbuild
+      // notes above each module it put into a chunk (\`// src/api/client.ts\`).
+      `import { readFileSync } from 'node:fs';
+      import { fileURLToPath } from 'node:url';
+      const API = /connectrpc|bufbuild|grpc|\\/api\\//;
+      export async function resolve(s, c, next) {
         const r = await next(s, c);
-        if (/connectrpc|bufbuild|grpc|\\/api\\//.test(r.url)) process.stderr.write('LOADED ' + r.url + '\\n');
+        if (API.test(r.url)) process.stderr.write('LOADED ' + r.url + '\\n');
+        else if (r.url.startsWith('file:') && r.url.endsWith('.js')) {
+          const inside = readFileSync(fileURLToPath(r.url), 'utf8').match(/^\\/\\/ (?:src\\/api\\/|node_modules\\/@grpc\\/grpc-js).*$/m);
+          if (inside) process.stderr.write('LOADED ' + r.url + ' (' + inside[0] + ')\\n');
+        }
         return r;
       }\n`,
     );
@@ -248,7 +257,7 @@ describe('talos-longhorn identity --talosconfig', () => {
     // The hook does see API code when the remote path runs (so the check above can fail).
     const cfg = await talosconfig('reader.yaml', pki.reader);
     expect(await run(['identity', '--talosconfig', cfg, '--nodes', 'node-a'])).toMatch(
-      /LOADED .*@grpc\/grpc-js/,
+      /LOADED .*(@grpc\/grpc-js|src\/api\/)/,
     );
   }, 90_000);
 });

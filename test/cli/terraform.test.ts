@@ -2,6 +2,7 @@ import { spawnSync } from 'node:child_process';
 import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { parseAllDocuments, parse as parseYaml } from 'yaml';
 import { type CliResult, cliPath, runCli } from '../helpers/cli.js';
@@ -194,26 +195,41 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
   );
 
   it('starts lean: no dependency is loaded (no yaml, no Ajv, no plan loader)', async () => {
-    // A module hook that reports every package module the CLI resolves.
+    // A module hook that reports every package module the CLI loads: by its path, or, in the
+    // bundled CLI, by the source paths esbuild notes above each module of a chunk.
     const preload = join(dir, 'report-packages.mjs');
-    const hooks = `export async function resolve(specifier, context, next) {
+    const hooks = `import { readFileSync } from 'node:fs';
+    import { fileURLToPath } from 'node:url';
+    export async function resolve(specifier, context, next) {
       const result = await next(specifier, context);
       if (result.url.includes('/node_modules/')) process.stderr.write('package ' + result.url + '\\n');
+      else if (result.url.startsWith('file:') && result.url.endsWith('.js')) {
+        const text = readFileSync(fileURLToPath(result.url), 'utf8');
+        for (const m of text.matchAll(/^\\/\\/ (node_modules\\/.*)$/gm)) process.stderr.write('package /' + m[1] + '\\n');
+      }
       return result;
     }`;
     await writeFile(
       preload,
       `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`,
     );
-    const child = spawnSync(process.execPath, ['--import', preload, cliPath, 'terraform'], {
-      input: '{"disks": "0000:01:00.0"}',
-      encoding: 'utf8',
-    });
-    expect(child.status).toBe(0);
-    const packages = new Set(
-      [...child.stderr.matchAll(/^package .*\/node_modules\/([^/]+)\//gm)].map((m) => m[1]),
+    const packagesOf = (args: string[], input: string) => {
+      const child = spawnSync(process.execPath, ['--import', preload, cliPath, ...args], {
+        input,
+        encoding: 'utf8',
+      });
+      expect(child.status).toBe(0);
+      return new Set(
+        [...child.stderr.matchAll(/^package .*\/node_modules\/([^/]+)\//gm)].map((m) => m[1]),
+      );
+    };
+    expect([...packagesOf(['terraform'], '{"disks": "0000:01:00.0"}')]).toEqual([]);
+    // The hook does see packages where a command loads them (so the check above can fail).
+    const plan = fileURLToPath(new URL('../../examples/talosctl/plan.yaml', import.meta.url));
+    expect([...packagesOf(['generate', plan, '--out', join(dir, 'lean-out')], '')]).toContain(
+      'yaml',
     );
-    expect([...packages]).toEqual([]);
+    await rm(join(dir, 'lean-out'), { recursive: true });
     await rm(preload);
   });
 

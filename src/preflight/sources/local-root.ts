@@ -1,5 +1,6 @@
 import { lstat, readdir, readlink, realpath } from 'node:fs/promises';
 import { join, relative, resolve, sep } from 'node:path';
+import { parseAllDocuments } from 'yaml';
 import { TalosLonghornError } from '../../errors.js';
 import { readRegular, withDeadline } from '../../output/index.js';
 import { parseOsRelease } from '../parse.js';
@@ -229,7 +230,6 @@ export class LocalRootReader implements NodeReader {
   private async readYamlDocuments(path: string): Promise<Probe<readonly unknown[]>> {
     const file = await this.readFile(path, 4 << 20);
     if (file.state !== 'ok') return file;
-    const { parseAllDocuments } = await import('yaml');
     const docs = parseAllDocuments(Buffer.from(file.value).toString('utf8'));
     const list = Array.isArray(docs) ? docs : [docs];
     const errors = list.flatMap((doc) => doc.errors);
