@@ -42,6 +42,10 @@ export class TalosCredentials {
   }
 }
 
+/**
+ * One context of a talosconfig, ready to connect with: endpoints, default nodes, TLS credentials
+ * and what the client certificate allows.
+ */
 export interface TalosContext {
   /** Context name as in the talosconfig. */
   readonly name: string;
@@ -54,6 +58,7 @@ export interface TalosContext {
   readonly certificate: ClientCertificateInfo | undefined;
 }
 
+/** Options of `parseTalosConfig`: how to name the file in messages, and which context to use. */
 export interface ParseTalosConfigOptions {
   /** Path or description of the file, used in messages. */
   readonly source: string;
@@ -208,6 +213,10 @@ function contextFrom(name: string, raw: RawContext, source: string): TalosContex
   };
 }
 
+/**
+ * Options of `loadTalosConfig`: an explicit path or talosctl's default locations (from `env`,
+ * `homeDir`, the pod mount), and the context to use.
+ */
 export interface LoadTalosConfigOptions {
   /** Explicit path (the CLI's `--talosconfig`); wins over every default. Errors about it name `path`. */
   readonly path?: string;
@@ -279,6 +288,12 @@ function readError(err: unknown, path: string, field: string): TalosLonghornErro
   });
 }
 
+/**
+ * Find, read (at most 1 MiB) and parse the talosconfig as talosctl does, and pick one context.
+ * `resolveTalosConfigPath` gives the order; a default location that does not exist passes to the
+ * next. Errors name where the path came from (`path`, `$TALOSCONFIG`, …) or the field of the
+ * file; the private key never appears in a message.
+ */
 export async function loadTalosConfig(options: LoadTalosConfigOptions = {}): Promise<TalosContext> {
   const candidates = resolveTalosConfigPath(options);
   let found: { text: string; path: string } | undefined;

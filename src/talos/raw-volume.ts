@@ -21,10 +21,13 @@ import type { RawVolumeConfigDocument, TalosDocument, VolumeConfigDocument } fro
 import type { TalosVersion } from './versions.js';
 
 const PARTITION_LABEL_LENGTH = 36;
+/** `constants.RawVolumePrefix`: a raw volume's partition label is `r-<name>`. */
 export const RAW_VOLUME_PREFIX = 'r-';
 /** `constants.UserVolumePrefix`: a user volume's partition label is `u-<name>`. */
 export const USER_VOLUME_PREFIX = 'u-';
+/** Longest raw volume name: the 36-character GPT partition label minus the `r-` prefix. */
 export const MAX_RAW_PARTITION_NAME_LENGTH = PARTITION_LABEL_LENGTH - RAW_VOLUME_PREFIX.length;
+/** The raw partition's name unless the plan gives one (label `r-longhorn-v2`). */
 export const DEFAULT_RAW_PARTITION_NAME = 'longhorn-v2';
 /** The CEL variable Talos sets to true for the disk it boots from. */
 const SYSTEM_DISK_SELECTOR = 'system_disk';
@@ -252,6 +255,10 @@ export interface DataPathVolume {
   readonly label: string;
 }
 
+/**
+ * What `layoutRawWithDataPath` found: the raw partition and the data path on different disks, or on
+ * one disk with the order Talos creates them and the free space that needs.
+ */
 export type DiskLayout =
   /** Different selector text: Talos places each volume on the disk its expression matches. */
   | { readonly shared: false; readonly summary: string }

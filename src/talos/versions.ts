@@ -2,6 +2,7 @@ import { parseSupportedVersion, type VersionTable } from '../version-string.js';
 
 /** Talos minor versions this project emits configuration for, oldest first. */
 export const SUPPORTED_TALOS_VERSIONS = ['1.9', '1.10', '1.11', '1.12', '1.13', '1.14'] as const;
+/** A supported Talos minor version (`1.9` … `1.14`). */
 export type TalosVersion = (typeof SUPPORTED_TALOS_VERSIONS)[number];
 
 /**
@@ -20,6 +21,9 @@ export const NEWEST_KNOWN_RELEASE: Readonly<
   '1.14': { tag: 'v1.14.0-rc.1', preRelease: true },
 };
 
+/**
+ * Whether the newest release our facts know of this minor is only a pre-release (`v1.14.0-rc.1`).
+ */
 export function isPreRelease(version: TalosVersion): boolean {
   return NEWEST_KNOWN_RELEASE[version].preRelease;
 }
