@@ -35,6 +35,7 @@ export type ErrorCode =
  *
  * @example
  * ```ts
+ * import { planNode, TalosLonghornError } from 'talos-longhorn';
  * try { planNode({ hugepages: 1 }); } catch (err) {
  *   if (err instanceof TalosLonghornError) console.error(err.field, err.detail);
  * }
@@ -101,10 +102,15 @@ const exitStatusByCode: Record<ErrorCode, number> = {
   internal: EXIT_ENVIRONMENT,
 };
 
+/**
+ * The CLI's exit status for an error code: 2 for bad input or usage, 3 for environment,
+ * connection or node failures and internal errors.
+ */
 export function exitStatusFor(code: ErrorCode): number {
   return exitStatusByCode[code];
 }
 
+/** Whether `value` is a `TalosLonghornError` (a type guard for `catch` blocks). */
 export function isTalosLonghornError(value: unknown): value is TalosLonghornError {
   return value instanceof TalosLonghornError;
 }

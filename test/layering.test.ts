@@ -1,6 +1,7 @@
 import { readdirSync, readFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
@@ -77,10 +78,39 @@ describe('layering', () => {
         pure,
         (target) =>
           !['identity', 'longhorn', 'talos', 'generated'].some((dir) => inside(dir)(target)) &&
-          // errors.ts, text-field.ts and yaml-text.ts are pure too (they import only errors.ts).
-          !['errors.ts', 'text-field.ts', 'yaml-text.ts'].includes(target),
+          // errors.ts, text-field.ts, version-string.ts and yaml-text.ts are pure too (they import
+          // only errors.ts).
+          !['errors.ts', 'text-field.ts', 'version-string.ts', 'yaml-text.ts'].includes(target),
       ),
     ).toEqual([]);
+  });
+
+  it('library modules name their own fields, never a CLI flag (only src/cli re-labels)', () => {
+    // A string that is a flag name (`'--capture'`, or `--${name}`) in library code would be an
+    // error field or a label the CLI should own; messages may still mention flags.
+    const flagLike = (node: ts.Node): string | undefined => {
+      if (ts.isStringLiteral(node) || ts.isNoSubstitutionTemplateLiteral(node)) {
+        return /^--[A-Za-z][A-Za-z0-9-]*$/.test(node.text) ? node.text : undefined;
+      }
+      return ts.isTemplateHead(node) && node.text === '--' ? '--${...}' : undefined;
+    };
+    const found = sourceFiles(src).flatMap((file) => {
+      const path = relative(src, file);
+      if (inside('cli')(path) || inside('api/gen')(path)) return [];
+      const source = ts.createSourceFile(path, readFileSync(file, 'utf8'), ts.ScriptTarget.Latest);
+      const hits: string[] = [];
+      const visit = (node: ts.Node): void => {
+        const flag = flagLike(node);
+        if (flag !== undefined) {
+          const { line } = source.getLineAndCharacterOfPosition(node.getStart(source));
+          hits.push(`${path}:${line + 1}: ${flag}`);
+        }
+        ts.forEachChild(node, visit);
+      };
+      visit(source);
+      return hits;
+    });
+    expect(found).toEqual([]);
   });
 
   it('the preflight checks are pure: they do not import the API module', () => {

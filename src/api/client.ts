@@ -35,6 +35,10 @@ const DEFAULT_MAX_NODE_BYTES = 256 * 1024 * 1024;
 /** How to reach the nodes: the transport's options (endpoints, credentials, limits). */
 export type TalosClientOptions = TransportOptions & ReceiveLimits;
 
+/**
+ * What `Version` reports for one node: Talos's build (`tag` such as `v1.11.6`, commit, Go version)
+ * and the machine's OS, architecture and platform.
+ */
 export interface NodeVersion {
   readonly node: string;
   readonly hostname: string;
@@ -47,6 +51,10 @@ export interface NodeVersion {
   readonly platform: string;
 }
 
+/**
+ * One entry of a `List` reply, as Talos reports it (`machine.FileInfo`): names, size, mode bits,
+ * modification time, symlink target and owner.
+ */
 export interface FileEntry {
   readonly name: string;
   readonly relativeName: string;
@@ -61,8 +69,10 @@ export interface FileEntry {
   readonly error: string;
 }
 
+/** A kind of entry a `List` call may be limited to (`ListOptions.types`). */
 export type FileType = 'regular' | 'directory' | 'symlink';
 
+/** Options of `TalosClient.list`: recursion, depth, entry types and the call's deadline. */
 export interface ListOptions {
   readonly recurse?: boolean;
   /** With `recurse`: how deep (0 = unlimited). */
@@ -71,6 +81,10 @@ export interface ListOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * One COSI resource as `getResource`/`listResources` return it: metadata, and the spec both as the
+ * node's YAML and parsed.
+ */
 export interface CosiResource {
   readonly namespace: string;
   readonly type: string;
@@ -87,9 +101,19 @@ export interface CosiResource {
   readonly specYaml: string;
 }
 
+/**
+ * How a node takes a new machine configuration (`ApplyConfigurationRequest.Mode`): `auto` lets
+ * Talos decide whether to reboot, `no-reboot` refuses changes that need one, `staged` applies at
+ * the next reboot, `try` rolls back after a timeout; `reboot` exists up to Talos 1.13.
+ */
 export type ApplyMode = 'reboot' | 'auto' | 'no-reboot' | 'staged' | 'try';
+/** Every `ApplyMode`, in the order the CLI lists them. */
 export const APPLY_MODES: readonly ApplyMode[] = ['auto', 'no-reboot', 'reboot', 'staged', 'try'];
 
+/**
+ * Options of `TalosClient.applyConfiguration`: the mode, a dry run (Talos validates and reports,
+ * changes nothing), the `try` timeout and the call's deadline.
+ */
 export interface ApplyOptions {
   readonly mode: ApplyMode;
   readonly dryRun: boolean;
@@ -98,6 +122,10 @@ export interface ApplyOptions {
   readonly timeoutMs?: number;
 }
 
+/**
+ * What a node answered to `ApplyConfiguration`: the mode it used, Talos's description of what
+ * happens next (`modeDetails`) and its warnings.
+ */
 export interface ApplyResult {
   readonly node: string;
   readonly mode: ApplyMode;

@@ -7,16 +7,28 @@ import type { TalosClient } from './client.js';
 
 export { compareIdentityFiles, type FileMismatch };
 
+/**
+ * The COSI resource holding a node's identity (`spec.nodeId`, Talos >= 1.10):
+ * `Identities.cluster.talos.dev` `cluster/local`.
+ */
 export const IDENTITY_RESOURCE = {
   namespace: 'cluster',
   type: 'Identities.cluster.talos.dev',
   id: 'local',
 } as const;
 
+/**
+ * Whether the node's identity files were compared with the derived identity: the mismatches found,
+ * or why they were not read.
+ */
 export type FileCheck =
   | { readonly checked: true; readonly mismatches: readonly FileMismatch[] }
   | { readonly checked: false; readonly reason: string };
 
+/**
+ * A node's identity read over the API (`readNodeIdentity`): derived from its node id, with the
+ * check of its identity files.
+ */
 export interface NodeIdentity extends Identity {
   readonly node: string;
   readonly files: FileCheck;
@@ -25,6 +37,10 @@ export interface NodeIdentity extends Identity {
 /** Identity files are a few dozen bytes; anything bigger is not one. */
 const MAX_IDENTITY_FILE_BYTES = 4096;
 
+/**
+ * Whether `readNodeIdentity` reads the identity files: `auto` when the certificate has `os:admin`,
+ * `always` (fails without it), `never`.
+ */
 export type FileCheckMode = 'auto' | 'always' | 'never';
 
 /**

@@ -164,6 +164,10 @@ export function checkApplyMode(tag: string, mode: ApplyMode, node: string): void
   }
 }
 
+/**
+ * What `patchNodeConfig` did on one node: nothing (the patch changes nothing), or the apply and the
+ * node's answer.
+ */
 export type PatchNodeResult =
   | { readonly node: string; readonly changed: false }
   | { readonly node: string; readonly changed: true; readonly apply: ApplyResult };

@@ -42,6 +42,10 @@ export class TalosCredentials {
   }
 }
 
+/**
+ * One context of a talosconfig, ready to connect with: endpoints, default nodes, TLS credentials
+ * and what the client certificate allows.
+ */
 export interface TalosContext {
   /** Context name as in the talosconfig. */
   readonly name: string;
@@ -54,10 +58,14 @@ export interface TalosContext {
   readonly certificate: ClientCertificateInfo | undefined;
 }
 
+/** Options of `parseTalosConfig`: how to name the file in messages, and which context to use. */
 export interface ParseTalosConfigOptions {
   /** Path or description of the file, used in messages. */
   readonly source: string;
-  /** Context to use instead of the file's `context:`. */
+  /**
+   * Context to use instead of the file's `context:`. Errors about the context name the field
+   * `context`: this option when given, else the file's key.
+   */
   readonly context?: string;
 }
 
@@ -151,10 +159,10 @@ export function parseTalosConfig(text: string, options: ParseTalosConfigOptions)
   }
   const contexts = doc.contexts;
   const name = options.context ?? (typeof doc.context === 'string' ? doc.context : undefined);
-  const field = options.context === undefined ? 'context' : '--context';
+  // The field `context` is the option when it was given, else the file's own `context:` key.
   if (name === undefined || name === '') {
     throw new TalosLonghornError('invalid-input', `${options.source} names no current context`, {
-      field,
+      field: 'context',
     });
   }
   const raw = Object.hasOwn(contexts, name) ? contexts[name] : undefined;
@@ -163,7 +171,7 @@ export function parseTalosConfig(text: string, options: ParseTalosConfigOptions)
     throw new TalosLonghornError(
       'invalid-input',
       `no context ${JSON.stringify(name)} in ${options.source}; it has: ${known}`,
-      { field },
+      { field: 'context' },
     );
   }
   return contextFrom(name, raw as RawContext, options.source);
@@ -205,8 +213,12 @@ function contextFrom(name: string, raw: RawContext, source: string): TalosContex
   };
 }
 
+/**
+ * Options of `loadTalosConfig`: an explicit path or talosctl's default locations (from `env`,
+ * `homeDir`, the pod mount), and the context to use.
+ */
 export interface LoadTalosConfigOptions {
-  /** Explicit path (`--talosconfig`); wins over every default. */
+  /** Explicit path (the CLI's `--talosconfig`); wins over every default. Errors about it name `path`. */
   readonly path?: string;
   readonly context?: string;
   readonly env?: Readonly<Record<string, string | undefined>>;
@@ -223,13 +235,13 @@ const SERVICE_ACCOUNT_DIR = '/var/run/secrets/talos.dev';
 
 export interface TalosConfigCandidate {
   readonly path: string;
-  /** Where the path came from, for messages (`--talosconfig`, `$TALOSCONFIG`, …). */
+  /** Where the path came from, for messages (`path` for the explicit one, `$TALOSCONFIG`, …). */
   readonly field: string;
 }
 
 /**
  * Where the talosconfig may be, in talosctl's order (pkg/machinery/client/config/path.go,
- * GetDefaultPaths): `--talosconfig` alone when given; else `$TALOSCONFIG`, then
+ * GetDefaultPaths): the explicit `path` alone when given; else `$TALOSCONFIG`, then
  * `$TALOS_HOME/config` (only an absolute TALOS_HOME) or `~/.talos/config`, then the in-cluster
  * service-account file. The first that exists is used.
  */
@@ -237,9 +249,9 @@ export function resolveTalosConfigPath(options: LoadTalosConfigOptions): TalosCo
   const cwd = options.cwd ?? process.cwd();
   if (options.path !== undefined) {
     if (options.path === '') {
-      throw new TalosLonghornError('usage', 'empty path', { field: '--talosconfig' });
+      throw new TalosLonghornError('usage', 'empty path', { field: 'path' });
     }
-    return [{ path: resolve(cwd, options.path), field: '--talosconfig' }];
+    return [{ path: resolve(cwd, options.path), field: 'path' }];
   }
   const env = options.env ?? process.env;
   const candidates: TalosConfigCandidate[] = [];
@@ -276,6 +288,12 @@ function readError(err: unknown, path: string, field: string): TalosLonghornErro
   });
 }
 
+/**
+ * Find, read (at most 1 MiB) and parse the talosconfig as talosctl does, and pick one context.
+ * `resolveTalosConfigPath` gives the order; a default location that does not exist passes to the
+ * next. Errors name where the path came from (`path`, `$TALOSCONFIG`, …) or the field of the
+ * file; the private key never appears in a message.
+ */
 export async function loadTalosConfig(options: LoadTalosConfigOptions = {}): Promise<TalosContext> {
   const candidates = resolveTalosConfigPath(options);
   let found: { text: string; path: string } | undefined;

@@ -22,6 +22,11 @@ import { type CallContext, callError, classifyFailure } from './call-errors.js';
 import { endpointUrl } from './endpoints.js';
 import type { ClientCertificateInfo, TalosCredentials } from './talosconfig.js';
 
+/**
+ * How reads (idempotent calls) are retried when an endpoint answers UNAVAILABLE: attempts in total
+ * and an exponential backoff (default 3 attempts, 200 ms doubling up to 2 s). Writes are never
+ * retried.
+ */
 export interface RetryPolicy {
   /** Attempts in total for a read that keeps failing UNAVAILABLE (1 = no retry). */
   readonly attempts: number;

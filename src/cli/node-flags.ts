@@ -1,5 +1,6 @@
 import { TalosLonghornError } from '../errors.js';
 import {
+  type CompositeSpelling,
   type FlagSpelling,
   NODE_OPTION_DESCRIPTORS,
   type OptionDescriptor,
@@ -86,33 +87,65 @@ function fromFlag(spelling: FlagSpelling, value: NodeFlagValues[string]): unknow
   }
 }
 
-/** Build `NodeOptions` from parsed flags; only the flags given appear in the result. */
-export function nodeOptionsFromFlags(
-  values: NodeFlagValues,
+/** One part of a composite option: its flag and its Terraform query key. */
+type CompositePart = CompositeSpelling['parts'][string];
+
+/**
+ * One input surface's raw node-option values (parsed flags, a Terraform query). The walker
+ * (`nodeOptionsFrom`) goes through the option table; the surface only reads and converts.
+ */
+export interface OptionSource {
+  /** A single-spelled option's value on this surface, converted by its kind (`undefined`: not given). */
+  readonly value: (option: OptionDescriptor) => unknown;
+  /** The items given for one part of a composite option (`undefined`: not given). */
+  readonly items: (part: CompositePart) => readonly string[] | undefined;
+  /** How this surface names a field of the options, for errors from a composite's `combine`. */
+  readonly label: Labeller;
+}
+
+/** Build `NodeOptions` from one surface by the option table; only the options given appear. */
+export function nodeOptionsFrom(
+  source: OptionSource,
   descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS,
 ): NodeOptions {
   const options: Record<string, unknown> = {};
   for (const option of descriptors) {
-    if (option.composite !== undefined) {
-      const parts = Object.entries(option.composite.parts).filter(
-        ([, { flag }]) => values[flag.flag] !== undefined,
-      );
-      if (parts.length > 0) {
-        const given = Object.fromEntries(
-          parts.map(([part, { flag }]) => [part, values[flag.flag] as string[]]),
-        );
-        try {
-          options[option.name] = option.composite.combine(given, option.name);
-        } catch (err) {
-          throw relabelOptionError(err, flagLabel, descriptors);
-        }
-      }
-    } else if ('flag' in option.cli) {
-      const value = fromFlag(option.cli, values[option.cli.flag]);
-      if (value !== undefined) options[option.name] = value;
-    }
+    const value =
+      option.composite === undefined
+        ? source.value(option)
+        : compositeValue(option.name, option.composite, source, descriptors);
+    if (value !== undefined) options[option.name] = value;
   }
   return options as NodeOptions;
+}
+
+/** A composite option's value from the parts given (`undefined`: none of them). */
+function compositeValue(
+  name: string,
+  composite: CompositeSpelling,
+  source: OptionSource,
+  descriptors: readonly OptionDescriptor[],
+): unknown {
+  const given = Object.entries(composite.parts).flatMap(([part, spelling]) => {
+    const items = source.items(spelling);
+    return items === undefined ? [] : [[part, items] as const];
+  });
+  if (given.length === 0) return undefined;
+  try {
+    return composite.combine(Object.fromEntries(given), name);
+  } catch (err) {
+    throw relabelOptionError(err, source.label, descriptors);
+  }
+}
+
+/** Build `NodeOptions` from parsed flags; only the flags given appear in the result. */
+export function nodeOptionsFromFlags(values: NodeFlagValues): NodeOptions {
+  return nodeOptionsFrom({
+    value: (option) =>
+      'flag' in option.cli ? fromFlag(option.cli, values[option.cli.flag]) : undefined,
+    items: (part) => values[part.flag.flag] as string[] | undefined,
+    label: flagLabel,
+  });
 }
 
 /** Where a field of the options came from on one input surface (flag or query key). */

@@ -325,7 +325,10 @@ export const command: Command = {
     }
     if (capture !== undefined && recording !== undefined && report.nodes[0]?.error === undefined) {
       const { writeSnapshot } = await import('../preflight/capture.js');
-      await writeSnapshot(resolve(io.cwd, capture), recording);
+      const recorded = recording;
+      await withFlags({ dir: '--capture' }, () =>
+        writeSnapshot(resolve(io.cwd, capture), recorded),
+      );
     }
     io.stdout.write(await formatReport(report, format, useColour(io.stdout, io.env)));
     return reportExitStatus(report);

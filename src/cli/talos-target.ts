@@ -4,6 +4,7 @@ import type { TalosClient } from '../api/client.js';
 import type { TalosContext } from '../api/talosconfig.js';
 import { TalosLonghornError } from '../errors.js';
 import type { Io } from './io.js';
+import { withFlags } from './relabel.js';
 
 export const talosTargetOptions = {
   talosconfig: { type: 'string' },
@@ -84,13 +85,21 @@ export async function resolveTalosTarget(flags: TalosTargetFlags, io: Io): Promi
   const endpointsFlag =
     flags.endpoints === undefined ? undefined : splitList(flags.endpoints, '--endpoints');
   const { loadTalosConfig } = await import('../api/talosconfig.js');
-  const context = await loadTalosConfig({
-    ...(flags.talosconfig === undefined ? {} : { path: flags.talosconfig }),
-    ...(flags.context === undefined ? {} : { context: flags.context }),
-    env: io.env,
-    cwd: io.cwd,
-    ...(io.env.HOME ? { homeDir: io.env.HOME } : {}),
-  });
+  // The library names its options (`path`, `context`); `context` is the file's own key unless
+  // --context was given.
+  const flagNames = {
+    path: '--talosconfig',
+    ...(flags.context === undefined ? {} : { context: '--context' }),
+  };
+  const context = await withFlags(flagNames, () =>
+    loadTalosConfig({
+      ...(flags.talosconfig === undefined ? {} : { path: flags.talosconfig }),
+      ...(flags.context === undefined ? {} : { context: flags.context }),
+      env: io.env,
+      cwd: io.cwd,
+      ...(io.env.HOME ? { homeDir: io.env.HOME } : {}),
+    }),
+  );
   const nodes = nodesFlag ?? context.nodes;
   if (nodes.length === 0) {
     throw new TalosLonghornError(

@@ -1,12 +1,7 @@
 import { TalosLonghornError } from '../errors.js';
 import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
-import {
-  NODE_OPTION_DESCRIPTORS,
-  type OptionDescriptor,
-  optionQueryKeys,
-  type QuerySpelling,
-} from '../longhorn/option-descriptors.js';
+import { optionQueryKeys, type QuerySpelling } from '../longhorn/option-descriptors.js';
 import type { NodeOptions } from '../longhorn/options.js';
 import { planNode } from '../longhorn/plan.js';
 import { DEFAULT_LONGHORN_VERSION, parseLonghornVersion } from '../longhorn/versions.js';
@@ -19,7 +14,7 @@ import { parseCommandArgs } from './args.js';
 import type { Command } from './command.js';
 import { readBounded } from './files.js';
 import type { Io } from './io.js';
-import { queryLabel, relabelOptionError } from './node-flags.js';
+import { nodeOptionsFrom, queryLabel, relabelOptionError } from './node-flags.js';
 
 /** A query is a few hundred bytes; 64 KiB is generous and still refuses a runaway input. */
 export const MAX_QUERY_BYTES = 64 * 1024;
@@ -143,28 +138,19 @@ export function parseQuery(text: string): Query {
 }
 
 /** The node options a query sets (only the keys given appear in the result). */
-export function nodeOptionsFromQuery(
-  query: Query,
-  descriptors: readonly OptionDescriptor[] = NODE_OPTION_DESCRIPTORS,
-): NodeOptions {
-  const options: Record<string, unknown> = {};
-  for (const option of descriptors) {
-    if (option.composite !== undefined) {
-      const parts = Object.entries(option.composite.parts).filter(
-        ([, part]) => query[part.query] !== undefined,
-      );
-      if (parts.length > 0) {
-        const given = Object.fromEntries(
-          parts.map(([name, part]) => [name, list(query[part.query] ?? '')]),
-        );
-        options[option.name] = option.composite.combine(given, option.name);
-      }
-    } else if ('key' in option.query) {
+export function nodeOptionsFromQuery(query: Query): NodeOptions {
+  return nodeOptionsFrom({
+    value: (option) => {
+      if (!('key' in option.query)) return undefined;
       const value = query[option.query.key];
-      if (value !== undefined) options[option.name] = fromQuery(option.query, value);
-    }
-  }
-  return options as NodeOptions;
+      return value === undefined ? undefined : fromQuery(option.query, value);
+    },
+    items: (part) => {
+      const value = query[part.query];
+      return value === undefined ? undefined : list(value);
+    },
+    label: queryLabel,
+  });
 }
 
 function identityFromQuery(query: Query): Identity | undefined {

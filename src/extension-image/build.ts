@@ -19,6 +19,11 @@ export const VERSION_PLACEHOLDER = '@VERSION@';
 const MAX_BUSYBOX_BYTES = 64 * 1024 * 1024;
 const TAG = /^[A-Za-z0-9_][A-Za-z0-9._-]{0,127}$/;
 
+/**
+ * What `buildExtensionImage` builds: the extension's version (written into its `manifest.yaml`),
+ * the architecture, the image tag, the static busybox to ship and, for tests or forks, another
+ * directory of extension sources (default: the package's `extension/`).
+ */
 export interface ExtensionBuildInput {
   readonly version: string;
   readonly arch: ImageArch;
@@ -28,6 +33,10 @@ export interface ExtensionBuildInput {
   readonly sourceDir?: string;
 }
 
+/**
+ * The built image as an in-memory OCI layout, with the sizes of its one layer and of the busybox in
+ * it.
+ */
 export interface ExtensionImage extends ImageLayout {
   readonly layerSize: number;
   readonly busyboxSize: number;

@@ -2,6 +2,7 @@ import { TalosLonghornError } from '../errors.js';
 
 /** The image architectures we build for, with their ELF machine numbers. */
 export const ELF_MACHINE = { amd64: 62, arm64: 183 } as const;
+/** An architecture the extension image is built for: `amd64` or `arm64`. */
 export type ImageArch = keyof typeof ELF_MACHINE;
 
 const PT_INTERP = 3;

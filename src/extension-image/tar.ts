@@ -5,6 +5,10 @@
  */
 export type EntryType = 'dir' | 'file' | 'symlink';
 
+/**
+ * One entry of `createTar`: a directory, a regular file with its content, or a symlink with its
+ * target.
+ */
 export interface TarEntry {
   /** Relative path with `/` separators, no leading `/`, no trailing `/`. */
   readonly path: string;
@@ -91,6 +95,10 @@ function padded(data: Uint8Array): Uint8Array[] {
 
 const typeflags: Record<EntryType, string> = { file: '0', symlink: '2', dir: '5' };
 
+/**
+ * Pack entries into a deterministic tar archive (see the module comment): in the order given,
+ * ending with the two zero blocks.
+ */
 export function createTar(entries: readonly TarEntry[]): Uint8Array {
   const parts: Uint8Array[] = [];
   for (const entry of entries) {

@@ -3,8 +3,13 @@ import { machineIdFromNodeId, parseMachineId } from './machine-id.js';
 
 /** Talos's naming authority for both IQN and NQN: the month of Talos's first commit. */
 export const IQN_PREFIX = 'iqn.2017-11.dev.talos:';
+/** The prefix of a Talos node's NVMe host NQN; the hostid (a UUID) follows it. */
 export const NQN_PREFIX = 'nqn.2017-11.dev.talos:uuid:';
 
+/**
+ * Where an identity comes from: the node's machine-id (`/etc/machine-id`), or its Talos node id
+ * (`Identities` `spec.nodeId`, from which Talos derives the machine-id).
+ */
 export type IdentityInput =
   | { readonly machineId: string; readonly nodeId?: never }
   | { readonly nodeId: string; readonly machineId?: never };
@@ -39,6 +44,7 @@ function hostIdFromMachineId(machineId: string): string {
  *
  * @example
  * ```ts
+ * import { deriveIdentity, parseMachineId } from 'talos-longhorn';
  * const identity = deriveIdentity({ machineId: parseMachineId('0123456789abcdef0123456789abcdef') });
  * identity.iqn; // the initiator name for /etc/iscsi/initiatorname.iscsi
  * ```

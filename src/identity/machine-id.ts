@@ -1,6 +1,7 @@
 import { describeChar, TalosLonghornError } from '../errors.js';
 import { decodeBase62, encodeBase62 } from './base62.js';
 
+/** Hexadecimal characters of a machine-id (16 bytes). */
 export const MACHINE_ID_LENGTH = 32;
 /** Talos takes the machine-id from the first 16 bytes of the decoded node identity. */
 const MACHINE_ID_BYTES = MACHINE_ID_LENGTH / 2;

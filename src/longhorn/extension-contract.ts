@@ -5,6 +5,10 @@
  */
 export const EXTENSION_NAME = 'longhorn-v2-node';
 
+/**
+ * The environment variables the extension's node helper reads, by meaning; the generator writes
+ * them into the `ExtensionServiceConfig`.
+ */
 export const EXTENSION_ENV = {
   /** Space-separated kernel modules the node is expected to have (loaded or built in). */
   modules: 'LONGHORN_V2_MODULES',
@@ -18,5 +22,10 @@ export const EXTENSION_ENV = {
   cleanupInterval: 'LONGHORN_V2_CLEANUP_INTERVAL',
 } as const;
 
+/**
+ * What the extension does with leftover v2 devices unless told otherwise: report them, remove
+ * nothing.
+ */
 export const DEFAULT_CLEANUP_MODE = 'report';
+/** Seconds between the extension's leftover-device scans unless told otherwise. */
 export const DEFAULT_CLEANUP_INTERVAL_SECONDS = 60;

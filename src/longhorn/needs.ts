@@ -35,12 +35,17 @@ export interface NodeNeeds {
   readonly extension?: ExtensionSettings;
 }
 
+/** A kernel module the node must load, with its parameters. */
 export interface KernelModuleNeed {
   readonly name: string;
   /** `key=value` parameters; empty when none. */
   readonly parameters: readonly string[];
 }
 
+/**
+ * Where the data path's own partition goes: a Talos disk selector and the partition's minimum size
+ * (it grows to the disk).
+ */
 export interface DataPathDisk {
   /** Talos disk selector (CEL). */
   readonly selector: string;
@@ -53,6 +58,10 @@ export type DiskNeed =
   | { readonly kind: 'pci'; readonly address: string; readonly name: string }
   | { readonly kind: 'path'; readonly path: string; readonly name: string };
 
+/**
+ * How the `longhorn-v2-node` extension service is configured: its name, its environment (the
+ * contract in `extension-contract.ts`) and its cleanup mode.
+ */
 export interface ExtensionSettings {
   /** Extension service name; the `ExtensionServiceConfig` document has the same name. */
   readonly name: string;

@@ -479,4 +479,5 @@ export function nodeOptionsSchema(
   };
 }
 
+/** The `$id` of the node-options JSON Schema (`schemas/node-options.schema.json`). */
 export const NODE_OPTIONS_SCHEMA_ID = 'urn:talos-longhorn:schemas:node-options';

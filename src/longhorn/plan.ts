@@ -42,6 +42,10 @@ import {
 } from './requirements.js';
 import { DEFAULT_LONGHORN_VERSION, type LonghornVersion } from './versions.js';
 
+/**
+ * Every `CleanupMode` (what the extension does with leftover v2 devices): `off`, `report`,
+ * `remove`.
+ */
 export const CLEANUP_MODES: readonly CleanupMode[] = ['off', 'report', 'remove'];
 /** Talos byte sizes: a whole number with an optional decimal or binary unit. */
 export const BYTE_SIZE_PATTERN = /^[1-9][0-9]{0,15}(B|kB|KB|KiB|MB|MiB|GB|GiB|TB|TiB|PB|PiB)?$/;

@@ -27,6 +27,7 @@ export const KERNEL_REQUIREMENTS = {
 
 /** The CPU flag (/proc/cpuinfo `flags`/`Features`) the v2 engine needs, per architecture. */
 export const CPU_FLAGS = { amd64: 'sse4_2', arm64: 'asimd' } as const;
+/** A CPU architecture the v2 engine runs on: `amd64` or `arm64`. */
 export type CpuArchitecture = keyof typeof CPU_FLAGS;
 
 /** Huge page size the v2 engine uses. */
@@ -35,6 +36,7 @@ export const HUGEPAGE_SIZE_MIB = 2;
 export const DEFAULT_MEMORY_SIZE_MIB = 2048;
 /** Upper bound for memory size and huge pages: 1 TiB. Anything above is a typo, not a node. */
 export const MAX_MEMORY_SIZE_MIB = 1024 * 1024;
+/** Upper bound for `hugepages`: 1 TiB of 2 MiB pages. */
 export const MAX_HUGEPAGES = MAX_MEMORY_SIZE_MIB / HUGEPAGE_SIZE_MIB;
 
 /**
@@ -71,12 +73,18 @@ export const VFIO_PCI_DRIVER = 'vfio-pci';
 
 /** Data path for filesystem (v1) disks: bind-mounted on Talos 1.9, a user volume later. */
 export const LEGACY_DATA_PATH = '/var/lib/longhorn';
+/** Name of the data path's Talos user volume (partition label `u-longhorn`, Talos >= 1.10). */
 export const USER_VOLUME_NAME = 'longhorn';
+/**
+ * Where Talos mounts that user volume: the data path for filesystem (v1) disks on Talos >= 1.10.
+ */
 export const USER_VOLUME_DATA_PATH = `/var/mnt/${USER_VOLUME_NAME}`;
 /** Minimum size of a disk-backed data-path user volume unless given (it then grows). */
 export const DEFAULT_DATA_PATH_MIN_SIZE = '10GiB';
 
 /** Kernel module names: MODULE_NAME_LEN is 56 bytes including the terminating NUL. */
 export const MAX_MODULE_NAME_LENGTH = 55;
+/** Shortest `cleanupIntervalSeconds` accepted. */
 export const MIN_CLEANUP_INTERVAL_SECONDS = 5;
+/** Longest `cleanupIntervalSeconds` accepted: one day. */
 export const MAX_CLEANUP_INTERVAL_SECONDS = 86_400;

@@ -1,4 +1,4 @@
-import { TalosLonghornError } from '../errors.js';
+import { parseSupportedVersion, type VersionTable } from '../version-string.js';
 
 /**
  * Longhorn minor versions this project writes Helm values and Node patches for, oldest first.
@@ -19,32 +19,19 @@ export const LONGHORN_REFERENCE_RELEASES: Readonly<Record<LonghornVersion, strin
   '1.12': '1.12.1',
 };
 
-const VERSION_FORM = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4})(?:-[0-9A-Za-z.-]{1,64})?)?$/;
+const LONGHORN_VERSIONS: VersionTable<LonghornVersion> = {
+  product: 'Longhorn',
+  supported: SUPPORTED_LONGHORN_VERSIONS,
+  written: '1.10 or 1.10.2',
+  unsupportedCode: 'invalid-input',
+};
 
 /**
  * `1.10`, `v1.10` or `1.10.2` → `1.10`. Unknown or malformed versions are `invalid-input`
  * naming `field` and the supported list (exit status 2).
  */
 export function parseLonghornVersion(text: unknown, field = 'longhornVersion'): LonghornVersion {
-  const match = typeof text === 'string' ? VERSION_FORM.exec(text) : null;
-  const supported = SUPPORTED_LONGHORN_VERSIONS.join(', ');
-  if (match === null) {
-    throw new TalosLonghornError(
-      'invalid-input',
-      `${JSON.stringify(text)} is not a Longhorn version; expected one of ${supported} (written 1.10 or 1.10.2)`,
-      { field },
-    );
-  }
-  const minor = `${Number(match[1])}.${Number(match[2])}`;
-  const version = SUPPORTED_LONGHORN_VERSIONS.find((v) => v === minor);
-  if (version === undefined) {
-    throw new TalosLonghornError(
-      'invalid-input',
-      `Longhorn ${minor} is not supported; expected one of ${supported}`,
-      { field },
-    );
-  }
-  return version;
+  return parseSupportedVersion(text, field, LONGHORN_VERSIONS).version;
 }
 
 /** Position of a version in the supported list; the only place Longhorn versions are ordered. */

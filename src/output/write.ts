@@ -38,6 +38,10 @@ export interface WriteFilesOptions {
   readonly skipUnchanged?: boolean;
 }
 
+/**
+ * What a write did: the paths it wrote and the paths it left alone because they already held the
+ * same bytes.
+ */
 export interface WriteFilesResult {
   /** Paths (as given) that were written. */
   readonly written: readonly string[];

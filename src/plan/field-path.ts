@@ -1,6 +1,7 @@
 /** A field path such as `nodes[2].disks[0]`, as segments: `['nodes', 2, 'disks', 0]`. */
 export type FieldPath = readonly (string | number)[];
 
+/** Write a field path as text: `['nodes', 2, 'disks', 0]` → `nodes[2].disks[0]`. */
 export function formatFieldPath(path: FieldPath): string {
   let out = '';
   for (const segment of path) {

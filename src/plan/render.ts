@@ -26,6 +26,7 @@ export interface ClusterFile {
   readonly content: string;
 }
 
+/** Names of the cluster-wide files `renderClusterFiles` gives (beside the per-node ones). */
 export const CLUSTER_FILE_NAMES = {
   schematic: 'schematic.yaml',
   installer: 'installer.yaml',
@@ -33,7 +34,11 @@ export const CLUSTER_FILE_NAMES = {
   namespace: 'longhorn-namespace.yaml',
 } as const;
 
+/** A node's Talos patch file: `<node>.patch.yaml`. */
 export const patchFileName = (node: string): string => `${node}.patch.yaml`;
+/**
+ * A node's identity file: `<node>.identity.json` (when the plan gives its machine-id or node id).
+ */
 export const identityFileName = (node: string): string => `${node}.identity.json`;
 
 /** Whether a node's v2 disks (listed or on its raw partition) get a Longhorn Node patch. */
@@ -81,6 +86,15 @@ function planHelmValues(plan: ResolvedPlan): LonghornHelmValues {
  * Every file `generate` writes, in a fixed order: per node its patch, (when the identity is
  * known) its identity and (when it has v2 disks) its Longhorn Node patch, then the schematic,
  * the installer's imager profile, the Longhorn Helm values and the namespace.
+ *
+ * @example
+ * ```ts
+ * import { renderClusterFiles, resolvePlan, validatePlan } from 'talos-longhorn';
+ * const files = renderClusterFiles(resolvePlan(validatePlan({ nodes: [{ name: 'storage-1' }] })));
+ * files.map((file) => file.path);
+ * // ['storage-1.patch.yaml', 'schematic.yaml', 'installer.yaml', 'longhorn-values.yaml',
+ * //  'longhorn-namespace.yaml']
+ * ```
  */
 export function renderClusterFiles(plan: ResolvedPlan): ClusterFile[] {
   for (const [i, node] of plan.nodes.entries()) checkNodeName(node.name, `nodes[${i}].name`);

@@ -124,6 +124,14 @@ function checkUnique(plan: Plan, nodes: readonly ResolvedNode[]): void {
  * Resolve a validated plan: Talos version, schematic and, per node, the merged options, the
  * needs, the Talos documents and the identity. Throws `TalosLonghornError` naming the plan
  * field (`nodes[2].hugepages`, `defaults.memorySizeMiB`, `talosVersion`, `longhornVersion`).
+ *
+ * @example
+ * ```ts
+ * import { resolvePlan, validatePlan } from 'talos-longhorn';
+ * const nodes = [{ name: 'storage-1', disks: ['0000:01:00.0'] }];
+ * const plan = resolvePlan(validatePlan({ talosVersion: '1.11', nodes }));
+ * plan.nodes[0]?.documents; // the v1alpha1 patch and an ExtensionServiceConfig
+ * ```
  */
 export function resolvePlan(plan: Plan, overrides: PlanOverrides = {}): ResolvedPlan {
   const target: TalosTarget =

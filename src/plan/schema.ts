@@ -8,6 +8,7 @@ import {
 
 /** Where `schemas/plan.schema.json` finds the node options: the file beside it. */
 export const NODE_OPTIONS_SCHEMA_FILE = 'node-options.schema.json';
+/** The `$id` of the plan's JSON Schema (`schemas/plan.schema.json`). */
 export const PLAN_SCHEMA_ID = 'plan.schema.json';
 
 /** Node names become file names (`<name>.patch.yaml`), so they are DNS-like and lower case. */

@@ -36,6 +36,7 @@ export interface Plan {
   readonly nodes: readonly PlanNode[];
 }
 
+/** One node of a resolved plan: its merged options, needs, Talos documents and identity. */
 export interface ResolvedNode {
   readonly name: string;
   /** The defaults with the node's overrides applied. */
@@ -47,6 +48,10 @@ export interface ResolvedNode {
   readonly identity?: Identity;
 }
 
+/**
+ * A plan with everything decided (`resolvePlan`): versions, installer tag, schematic and its ID,
+ * and every node resolved. What `renderClusterFiles` and `writeClusterFiles` take.
+ */
 export interface ResolvedPlan {
   readonly talosVersion: TalosVersion;
   readonly longhornVersion: LonghornVersion;

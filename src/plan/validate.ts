@@ -81,6 +81,9 @@ function errorPath(error: ErrorObject): (string | number)[] {
   return path;
 }
 
+/**
+ * The result of `checkPlan`: the plan, or the first error with the path of the field it is about.
+ */
 export type PlanCheck =
   | { readonly ok: true; readonly plan: Plan }
   | { readonly ok: false; readonly path: FieldPath; readonly error: TalosLonghornError };

@@ -174,7 +174,7 @@ async function writeRecorded(
  * Write what a `RecordingReader` saw as a node directory at `dir`: files at their node paths,
  * listed directories and symlinks, API answers under `talos-api/`. Atomic: everything is written
  * to a temporary directory beside `dir`, which is renamed into place at the end; `dir` must not
- * exist yet.
+ * exist yet. Errors (`invalid-input` when it exists, `io` when it cannot be written) name `dir`.
  */
 export async function writeSnapshot(dir: string, recording: RecordingReader): Promise<void> {
   const target = resolve(dir);
@@ -184,7 +184,7 @@ export async function writeSnapshot(dir: string, recording: RecordingReader): Pr
   );
   if (exists) {
     throw new TalosLonghornError('invalid-input', `${dir} already exists; give a new directory`, {
-      field: '--capture',
+      field: 'dir',
     });
   }
   await removeStaleTemporaries(dirname(target));
@@ -203,7 +203,7 @@ export async function writeSnapshot(dir: string, recording: RecordingReader): Pr
     await rm(temp, { recursive: true, force: true });
     const code = (err as { code?: string }).code;
     throw new TalosLonghornError('io', `cannot write ${dir}: ${code ?? String(err)}`, {
-      field: '--capture',
+      field: 'dir',
       cause: err,
     });
   }

@@ -1,13 +1,19 @@
 import type { NodeNeeds } from '../longhorn/needs.js';
 import type { FactName, NodeFacts, Observed } from './facts.js';
 
+/** Every `CheckStatus`: `pass`, `warn`, `fail`, `skip` (does not apply, or cannot be observed). */
 export const CHECK_STATUSES = ['pass', 'warn', 'fail', 'skip'] as const;
+/** A check's verdict on one node; a `fail` makes `reportExitStatus` 1, `warn` and `skip` do not. */
 export type CheckStatus = (typeof CHECK_STATUSES)[number];
 
 /** `base` checks always run; `v2` checks run when the node uses the v2 data engine. */
 export const CHECK_GROUPS = ['base', 'v2'] as const;
+/** A check's group: `base` checks always run, `v2` checks when the node uses the v2 data engine. */
 export type CheckGroup = (typeof CHECK_GROUPS)[number];
 
+/**
+ * What a check found: its status, one line of message and, for a warning or failure, what to do.
+ */
 export interface CheckOutcome {
   readonly status: CheckStatus;
   readonly message: string;
@@ -15,6 +21,7 @@ export interface CheckOutcome {
   readonly remedy?: string;
 }
 
+/** A check's outcome in a report, with the check's id and group. */
 export interface CheckResult extends CheckOutcome {
   readonly id: string;
   readonly group: CheckGroup;

@@ -89,6 +89,10 @@ export interface ServiceFact {
   readonly healthy: boolean;
 }
 
+/**
+ * Everything preflight knows about one node, collected once (`collectFacts`) from a `NodeReader`;
+ * each fact is observed or says why it is not (`Observed`). Checks are pure functions of it.
+ */
 export interface NodeFacts {
   readonly node: string;
   readonly talos: Observed<TalosVersionFact>;

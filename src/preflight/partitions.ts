@@ -34,20 +34,20 @@ export interface PartitionsFact {
   readonly partitions: readonly PartitionFact[];
 }
 
-export const PARTITION_FILES = {
+const PARTITION_FILES = {
   partitions: '/proc/partitions',
   mountinfo: '/proc/self/mountinfo',
   mounts: '/proc/mounts',
 } as const;
-export const SYS_CLASS_BLOCK = '/sys/class/block';
-export const PARTITION_RESOURCES = {
+const SYS_CLASS_BLOCK = '/sys/class/block';
+const PARTITION_RESOURCES = {
   discoveredVolumes: { namespace: 'runtime', type: 'DiscoveredVolumes.block.talos.dev' },
   mountStatuses: { namespace: 'runtime', type: 'MountStatuses.block.talos.dev' },
 } as const;
 /** Bytes per unit of `/sys/class/block/<dev>/size`: always 512 (the kernel's sector_t unit). */
-export const SYSFS_SECTOR_BYTES = 512;
+const SYSFS_SECTOR_BYTES = 512;
 /** More block devices than any node has; a bound on the reads one node costs. */
-export const MAX_BLOCK_DEVICES = 512;
+const MAX_BLOCK_DEVICES = 512;
 
 const DEVICE_NAME = /^[A-Za-z0-9._:+-]{1,64}$/;
 
@@ -154,7 +154,7 @@ export function partitionFromSysfs(
 }
 
 /** Partitions among `DiscoveredVolumes` entries (spec `type: partition`). */
-export function partitionsFromDiscoveredVolumes(
+function partitionsFromDiscoveredVolumes(
   entries: readonly ResourceEntry[],
   table: MountTable | undefined,
 ): PartitionFact[] {
@@ -179,7 +179,7 @@ export function partitionsFromDiscoveredVolumes(
 }
 
 /** `MountStatuses` entries as a mount table (spec `source`). */
-export function mountTableFromStatuses(entries: readonly ResourceEntry[]): MountTable {
+function mountTableFromStatuses(entries: readonly ResourceEntry[]): MountTable {
   const sources = new Set<string>();
   for (const entry of entries) {
     const source = specField(entry.spec, 'source');

@@ -14,6 +14,7 @@ export type Probe<T> =
   | { readonly state: 'missing' }
   | { readonly state: 'unavailable'; readonly reason: string };
 
+/** The Talos version a node runs (`v1.11.6`) and, when known, its architecture. */
 export interface VersionInfo {
   readonly tag: string;
   readonly arch?: string;
@@ -33,6 +34,11 @@ export interface ResourceEntry {
   readonly spec: unknown;
 }
 
+/**
+ * Read-only access to one node, whatever the source: the Talos API (`TalosApiReader`), a node's
+ * root directory or a captured snapshot (`LocalRootReader`). Every call answers a `Probe`; a node
+ * that cannot be reached at all throws.
+ */
 export interface NodeReader {
   /** The node's name as reports show it. */
   readonly node: string;

@@ -2,7 +2,9 @@ import { yamlText } from '../yaml-text.js';
 import type { CheckStatus } from './check.js';
 import type { NodeReport, PreflightReport } from './run.js';
 
+/** Every `ReportFormat`: `table` (for people), `json`, `yaml`. */
 export const REPORT_FORMATS = ['table', 'json', 'yaml'] as const;
+/** How `formatReport` renders a report. */
 export type ReportFormat = (typeof REPORT_FORMATS)[number];
 
 const COLOURS: Readonly<Record<CheckStatus, string>> = {

@@ -7,6 +7,7 @@ import { collectFacts } from './collect.js';
 import { FACT_NAMES, type FactName, type NodeFacts } from './facts.js';
 import type { NodeReader } from './reader.js';
 
+/** One node's part of a report: its check results, or why it could not be checked. */
 export interface NodeReport {
   readonly node: string;
   /** Set when the node could not be reached or read at all; `checks` is then empty. */
@@ -14,6 +15,7 @@ export interface NodeReport {
   readonly checks: readonly CheckResult[];
 }
 
+/** What `preflightNodes` gives: one report per target, in the order of the targets. */
 export interface PreflightReport {
   readonly nodes: readonly NodeReport[];
 }
@@ -72,6 +74,10 @@ export interface PreflightTarget {
   open(): Promise<NodeReader>;
 }
 
+/**
+ * Options of `preflightNodes`: how many nodes at a time, a progress callback and the checks to run
+ * (default: all registered checks).
+ */
 export interface PreflightOptions {
   /** Nodes checked at the same time. */
   readonly concurrency?: number;
@@ -85,6 +91,7 @@ export interface PreflightOptions {
   readonly allFacts?: boolean;
 }
 
+/** Nodes `preflightNodes` checks at the same time unless told otherwise. */
 export const DEFAULT_CONCURRENCY = 100;
 
 async function checkNode(target: PreflightTarget, options: PreflightOptions): Promise<NodeReport> {
@@ -115,6 +122,17 @@ async function checkNode(target: PreflightTarget, options: PreflightOptions): Pr
 /**
  * Check many nodes, at most `concurrency` at a time. Reports come back in the order of
  * `targets`, whatever order the nodes finish in.
+ *
+ * @example
+ * ```ts
+ * import { formatReport, planNode, preflightNodes, reportExitStatus } from 'talos-longhorn';
+ * import { LocalRootReader } from 'talos-longhorn/preflight';
+ * const report = await preflightNodes([
+ *   { node: 'node-1', needs: planNode({}), open: () => LocalRootReader.open('snapshots/node-1') },
+ * ]);
+ * process.stdout.write(await formatReport(report, 'table'));
+ * process.exitCode = reportExitStatus(report);
+ * ```
  */
 export async function preflightNodes(
   targets: readonly PreflightTarget[],

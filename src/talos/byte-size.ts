@@ -31,9 +31,9 @@ const UNIT_BYTES: Readonly<Record<string, bigint>> = (() => {
 const SIZE_FORM = /^([0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?: ?([A-Za-z]{1,3}))?$/;
 const TWO_TO_64 = 2 ** 64;
 /** Longest size text accepted; a longer one is a typo, not a disk. */
-export const MAX_SIZE_TEXT_LENGTH = 32;
+const MAX_SIZE_TEXT_LENGTH = 32;
 
-export const SIZE_EXPECTED =
+const SIZE_EXPECTED =
   'expected a number with an optional unit such as 100GiB, 1.5TiB or 500GB (Talos size syntax)';
 
 /** Bytes of a Talos size, or undefined when the text is not one this project accepts. */

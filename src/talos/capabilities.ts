@@ -52,6 +52,7 @@ export const CAPABILITIES = {
   kernelModuleStatuses: { since: '1.14', what: 'the KernelModuleStatuses resource' },
 } as const satisfies Record<string, Capability>;
 
+/** The name of one entry of `CAPABILITIES`. */
 export type CapabilityName = keyof typeof CAPABILITIES;
 
 /**
@@ -65,6 +66,10 @@ export const BUILT_IN_MODULES: Readonly<Record<string, TalosVersion>> = {
   dm_crypt: '1.9',
 };
 
+/**
+ * Whether Talos `version`'s kernel has module `name` built in (so its parameters must go on the
+ * kernel command line).
+ */
 export function isBuiltInModule(version: TalosVersion, name: string): boolean {
   const since = BUILT_IN_MODULES[name];
   return since !== undefined && versionIndex(version) >= versionIndex(since);
@@ -99,6 +104,10 @@ export function checkConfigOrigin(target: TalosVersion, origin: TalosVersion, fi
   );
 }
 
+/**
+ * Whether Talos `version` has a capability: from its `since` version up to its `until` (when the
+ * official schema stopped accepting it).
+ */
 export function supports(version: TalosVersion, name: CapabilityName): boolean {
   const capability: Capability = CAPABILITIES[name];
   const at = versionIndex(version);

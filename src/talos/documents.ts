@@ -5,6 +5,7 @@ export interface KernelModuleSpec {
   readonly parameters?: readonly string[];
 }
 
+/** A bind mount into the kubelet's container (`machine.kubelet.extraMounts`, Talos <= 1.13). */
 export interface KubeletExtraMount {
   readonly destination: string;
   readonly type: 'bind';
@@ -29,20 +30,33 @@ interface DocumentHeader<K extends string> {
   readonly kind: K;
 }
 
+/**
+ * A kernel module to load, with its parameters (Talos >= 1.14; earlier in
+ * `machine.kernel.modules`).
+ */
 export interface KernelModuleConfigDocument extends DocumentHeader<'KernelModuleConfig'> {
   readonly name: string;
   readonly parameters?: readonly string[];
 }
 
+/** Kernel parameters to set (Talos >= 1.14; earlier in `machine.sysctls`). */
 export interface SysctlConfigDocument extends DocumentHeader<'SysctlConfig'> {
   readonly params: Readonly<Record<string, string>>;
 }
 
+/**
+ * Kubernetes node labels and annotations (Talos >= 1.14; earlier
+ * `machine.nodeLabels`/`machine.nodeAnnotations`).
+ */
 export interface KubeNodeConfigDocument extends DocumentHeader<'KubeNodeConfig'> {
   readonly labels?: Readonly<Record<string, string>>;
   readonly annotations?: Readonly<Record<string, string>>;
 }
 
+/**
+ * A user volume Talos mounts at `/var/mnt/<name>` (Talos >= 1.10): a partition on the selected
+ * disk, or a directory (`volumeType: directory`, Talos >= 1.12).
+ */
 export interface UserVolumeConfigDocument extends DocumentHeader<'UserVolumeConfig'> {
   readonly name: string;
   readonly volumeType?: 'directory';
@@ -69,16 +83,24 @@ export interface VolumeConfigDocument extends DocumentHeader<'VolumeConfig'> {
   readonly provisioning: { readonly maxSize: string };
 }
 
+/**
+ * Rebind the PCI device `name` (its address) to another kernel driver, here `vfio-pci` (Talos >=
+ * 1.10).
+ */
 export interface PCIDriverRebindConfigDocument extends DocumentHeader<'PCIDriverRebindConfig'> {
   readonly name: string;
   readonly targetDriver: string;
 }
 
+/** Configuration of a system extension's service: its environment as `NAME=value` lines. */
 export interface ExtensionServiceConfigDocument extends DocumentHeader<'ExtensionServiceConfig'> {
   readonly name: string;
   readonly environment: readonly string[];
 }
 
+/**
+ * Any document this project emits into a patch: the v1alpha1 patch and the multi-document kinds.
+ */
 export type TalosDocument =
   | MachineConfigPatch
   | KernelModuleConfigDocument

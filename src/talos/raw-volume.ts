@@ -20,19 +20,22 @@ import { requireCapability } from './capabilities.js';
 import type { RawVolumeConfigDocument, TalosDocument, VolumeConfigDocument } from './documents.js';
 import type { TalosVersion } from './versions.js';
 
-export const PARTITION_LABEL_LENGTH = 36;
+const PARTITION_LABEL_LENGTH = 36;
+/** `constants.RawVolumePrefix`: a raw volume's partition label is `r-<name>`. */
 export const RAW_VOLUME_PREFIX = 'r-';
 /** `constants.UserVolumePrefix`: a user volume's partition label is `u-<name>`. */
 export const USER_VOLUME_PREFIX = 'u-';
+/** Longest raw volume name: the 36-character GPT partition label minus the `r-` prefix. */
 export const MAX_RAW_PARTITION_NAME_LENGTH = PARTITION_LABEL_LENGTH - RAW_VOLUME_PREFIX.length;
+/** The raw partition's name unless the plan gives one (label `r-longhorn-v2`). */
 export const DEFAULT_RAW_PARTITION_NAME = 'longhorn-v2';
 /** The CEL variable Talos sets to true for the disk it boots from. */
-export const SYSTEM_DISK_SELECTOR = 'system_disk';
+const SYSTEM_DISK_SELECTOR = 'system_disk';
 /** Talos's system volume that, unless capped, grows over the rest of the system disk. */
-export const EPHEMERAL_VOLUME = 'EPHEMERAL';
+const EPHEMERAL_VOLUME = 'EPHEMERAL';
 /** Udev's directory of partitions by GPT name; Talos's raw volumes appear there. */
-export const PARTLABEL_DIR = '/dev/disk/by-partlabel';
-export const MAX_DISK_SELECTOR_TEXT_LENGTH = 1024;
+const PARTLABEL_DIR = '/dev/disk/by-partlabel';
+const MAX_DISK_SELECTOR_TEXT_LENGTH = 1024;
 
 const NAME_CHAR = /^[A-Za-z0-9-]$/;
 
@@ -44,7 +47,7 @@ const NAME_CHAR = /^[A-Za-z0-9-]$/;
  * no maxSize → the whole available extent). A cap only helps when EPHEMERAL is created (install
  * or after wiping it): Talos grows partitions but never shrinks them.
  */
-export const ephemeralRule =
+const ephemeralRule =
   'Talos creates EPHEMERAL before raw volumes and, without a maxSize, gives it all free space';
 
 /** How a plan asks for a raw partition (`rawPartition:` of a node). */
@@ -98,7 +101,7 @@ function describeCodePoint(cp: number): string {
  * paragraph separators. Local stand-in for the shared text validator the Talos module is
  * getting; swap this for it once it lands (same rule).
  */
-export function checkSelectorText(text: unknown, field: string): string {
+function checkSelectorText(text: unknown, field: string): string {
   if (typeof text !== 'string' || text.trim() === '') {
     throw invalidInput(
       field,
@@ -122,7 +125,7 @@ export function checkSelectorText(text: unknown, field: string): string {
 }
 
 /** Talos's raw volume name rule (raw_volume_config.go `Validate`). */
-export function checkRawPartitionName(name: unknown, field: string): string {
+function checkRawPartitionName(name: unknown, field: string): string {
   if (typeof name !== 'string' || name === '') {
     throw invalidInput(field, 'empty name; expected 1 to 34 ASCII letters, digits or hyphens');
   }
@@ -252,6 +255,10 @@ export interface DataPathVolume {
   readonly label: string;
 }
 
+/**
+ * What `layoutRawWithDataPath` found: the raw partition and the data path on different disks, or on
+ * one disk with the order Talos creates them and the free space that needs.
+ */
 export type DiskLayout =
   /** Different selector text: Talos places each volume on the disk its expression matches. */
   | { readonly shared: false; readonly summary: string }

@@ -15,6 +15,7 @@ export interface Schematic {
   };
 }
 
+/** The user's part of a schematic: extra official extensions and extra kernel arguments. */
 export interface SchematicInput {
   /** Official extensions (`owner/name`); sorted and deduplicated in the schematic. */
   readonly extensions?: readonly string[];
@@ -99,6 +100,14 @@ export function buildSchematic(input: SchematicInput, fields = SCHEMATIC_FIELDS)
 /**
  * The schematic Longhorn needs on Talos: `REQUIRED_EXTENSIONS` plus the user's extensions and
  * kernel arguments.
+ *
+ * @example
+ * ```ts
+ * import { longhornSchematic, marshalSchematic, schematicId } from 'talos-longhorn';
+ * const schematic = longhornSchematic({ extensions: ['siderolabs/intel-ucode'] });
+ * marshalSchematic(schematic); // the YAML Image Factory takes
+ * schematicId(schematic); // the ID Image Factory gives for it, without asking it
+ * ```
  */
 export function longhornSchematic(input: SchematicInput, fields = SCHEMATIC_FIELDS): Schematic {
   // Checked first so that an error names the user's own index.

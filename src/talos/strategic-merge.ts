@@ -137,6 +137,10 @@ export function mergeDocuments(config: readonly JsonMap[], patches: readonly Jso
   return merged;
 }
 
+/**
+ * A machine config with a strategic-merge patch applied (`mergeConfigPatch`), and whether anything
+ * changed.
+ */
 export interface MergeResult {
   /** The merged config as multi-document YAML. */
   readonly config: string;

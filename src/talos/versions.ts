@@ -1,7 +1,8 @@
-import { TalosLonghornError } from '../errors.js';
+import { parseSupportedVersion, type VersionTable } from '../version-string.js';
 
 /** Talos minor versions this project emits configuration for, oldest first. */
 export const SUPPORTED_TALOS_VERSIONS = ['1.9', '1.10', '1.11', '1.12', '1.13', '1.14'] as const;
+/** A supported Talos minor version (`1.9` … `1.14`). */
 export type TalosVersion = (typeof SUPPORTED_TALOS_VERSIONS)[number];
 
 /**
@@ -20,6 +21,9 @@ export const NEWEST_KNOWN_RELEASE: Readonly<
   '1.14': { tag: 'v1.14.0-rc.1', preRelease: true },
 };
 
+/**
+ * Whether the newest release our facts know of this minor is only a pre-release (`v1.14.0-rc.1`).
+ */
 export function isPreRelease(version: TalosVersion): boolean {
   return NEWEST_KNOWN_RELEASE[version].preRelease;
 }
@@ -31,29 +35,16 @@ export function isPreRelease(version: TalosVersion): boolean {
 export const DEFAULT_TALOS_VERSION: TalosVersion =
   [...SUPPORTED_TALOS_VERSIONS].reverse().find((v) => !isPreRelease(v)) ?? '1.9';
 
-const VERSION_FORM = /^v?(\d{1,4})\.(\d{1,4})(?:\.(\d{1,4})(?:-[0-9A-Za-z.-]{1,64})?)?$/;
+const TALOS_VERSIONS: VersionTable<TalosVersion> = {
+  product: 'Talos',
+  supported: SUPPORTED_TALOS_VERSIONS,
+  written: '1.13, v1.13 or v1.13.4',
+  unsupportedCode: 'unsupported-version',
+};
 
 /** `1.13`, `v1.13`, `v1.13.4` or `v1.14.0-rc.1` → `1.13`; the patch level does not matter. */
 export function parseTalosVersion(text: string, field = 'talosVersion'): TalosVersion {
-  const match = typeof text === 'string' ? VERSION_FORM.exec(text) : null;
-  const supported = SUPPORTED_TALOS_VERSIONS.join(', ');
-  if (match === null) {
-    throw new TalosLonghornError(
-      'invalid-input',
-      `${JSON.stringify(text)} is not a Talos version; expected one of ${supported} (written 1.13, v1.13 or v1.13.4)`,
-      { field },
-    );
-  }
-  const minor = `${Number(match[1])}.${Number(match[2])}`;
-  const version = SUPPORTED_TALOS_VERSIONS.find((v) => v === minor);
-  if (version === undefined) {
-    throw new TalosLonghornError(
-      'unsupported-version',
-      `Talos ${minor} is not supported; expected one of ${supported}`,
-      { field },
-    );
-  }
-  return version;
+  return parseSupportedVersion(text, field, TALOS_VERSIONS).version;
 }
 
 /** A version as a user wrote it: the minor we target and the exact tag, when one was given. */
@@ -65,9 +56,8 @@ export interface TalosTarget {
 
 /** Parse a version and keep the exact release tag when the text names one (`v1.13.4`). */
 export function parseTalosTarget(text: string, field = 'talosVersion'): TalosTarget {
-  const version = parseTalosVersion(text, field);
-  const match = VERSION_FORM.exec(text);
-  if (match?.[3] === undefined) return { version };
+  const { version, parts } = parseSupportedVersion(text, field, TALOS_VERSIONS);
+  if (parts.patch === undefined) return { version };
   return { version, tag: `v${text.replace(/^v/, '')}` };
 }
 

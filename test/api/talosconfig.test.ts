@@ -77,7 +77,7 @@ describe('parseTalosConfig', () => {
     }
   });
 
-  it('--context picks another context; an unknown one lists the known names', () => {
+  it('the context option picks another context; an unknown one lists the known names', () => {
     const text = stringify({
       context: 'a',
       contexts: { a: good, b: { ...good, endpoints: ['b.example'] } },
@@ -87,7 +87,7 @@ describe('parseTalosConfig', () => {
     ]);
     expectError(
       () => parseTalosConfig(text, { source: 'cfg', context: 'c' }),
-      '--context',
+      'context',
       /no context "c" in cfg; it has: a, b/,
     );
   });
@@ -203,8 +203,10 @@ describe('loadTalosConfig', () => {
       () => undefined,
       (e: unknown) => e as TalosLonghornError,
     );
+    // The library names its option; the CLI shows it as --talosconfig.
+    expect(flag?.field).toBe('path');
     expect(flag?.message).toBe(
-      `--talosconfig: cannot read talosconfig ${join(dir, 'nope.yaml')}: no such file`,
+      `path: cannot read talosconfig ${join(dir, 'nope.yaml')}: no such file`,
     );
   });
 

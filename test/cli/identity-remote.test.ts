@@ -3,7 +3,7 @@ import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parse as parseYaml } from 'yaml';
+import { parse as parseYaml, stringify } from 'yaml';
 import { cliPath, expectOneLineFailure, runCli } from '../helpers/cli.js';
 import { type KeyPairPem, mintTestPki } from '../helpers/pki.js';
 import { type FakeTalos, startFakeTalos, talosconfigText } from '../helpers/talos-server.js';
@@ -169,6 +169,18 @@ describe('talos-longhorn identity --talosconfig', () => {
       /--talosconfig: cannot read talosconfig .*none\.yaml: no such file/,
     ],
     [
+      'unknown --context',
+      (c) => ['--talosconfig', c, '--context', 'nope', '--nodes', 'a'],
+      2,
+      /--context: no context "nope" in .*reader\.yaml; it has: fake$/,
+    ],
+    [
+      'empty --talosconfig',
+      () => ['--talosconfig', '', '--nodes', 'a'],
+      2,
+      /--talosconfig: empty path$/,
+    ],
+    [
       'unknown node',
       (c) => ['--talosconfig', c, '--nodes', 'node-z', '--timeout', '2s'],
       3,
@@ -185,6 +197,15 @@ describe('talos-longhorn identity --talosconfig', () => {
     const cfg = await talosconfig('reader.yaml', pki.reader);
     const result = await runCli(['identity', ...args(cfg)]);
     expect(expectOneLineFailure(result, status)).toMatch(message);
+  });
+
+  it("a talosconfig whose own current context is missing names the file's context key", async () => {
+    const path = join(dir, 'no-current.yaml');
+    await writeFile(path, stringify({ context: 'gone', contexts: {} }));
+    const result = await runCli(['identity', '--talosconfig', path, '--nodes', 'a']);
+    expect(expectOneLineFailure(result, 2)).toMatch(
+      /^talos-longhorn: context: no context "gone" in .*no-current\.yaml; it has: none$/,
+    );
   });
 
   it('an unreachable endpoint is exit 3, and the key never shows, even with --debug', async () => {
