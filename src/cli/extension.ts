@@ -84,7 +84,9 @@ async function validate(args: readonly string[], io: Io): Promise<number> {
   const { positionals } = parseCommandArgs(args, {}, true);
   const [dir, ...extra] = positionals;
   if (dir === undefined || extra.length > 0) {
-    throw new TalosLonghornError('usage', 'give exactly one directory (an unpacked extension)');
+    throw new TalosLonghornError('usage', 'give exactly one directory (an unpacked extension)', {
+      field: 'DIR',
+    });
   }
   const { extensionTreeProblems, readExtensionDir } = await import('../extension-image/index.js');
   const { errnoText } = await import('./files.js');

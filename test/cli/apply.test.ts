@@ -41,6 +41,7 @@ beforeAll(async () => {
   patchFile = join(dir, 'patch.yaml');
   await writeFile(patchFile, PATCH);
   for (const name of ['node-a', 'node-b']) nodes[name] = { machineConfig: CONFIG, applied: [] };
+  nodes['node-14'] = { tag: 'v1.14.0', machineConfig: CONFIG, applied: [] };
   server = await startFakeTalos({ ca: pki.ca, server: pki.server, nodes });
 });
 beforeEach(() => {
@@ -164,6 +165,16 @@ describe('talos-longhorn apply', () => {
     const result = await applyWith(cfg, [...args]);
     expect(expectOneLineFailure(result, status)).toMatch(message);
     expect(applied('node-a')).toEqual([]);
+  });
+
+  it('a mode one node refuses (1.14: no reboot) fails the run before any dry run', async () => {
+    const cfg = await talosconfig(pki.admin);
+    const result = await applyWith(cfg, ['--nodes', 'node-a,node-14', '--mode', 'reboot']);
+    expect(expectOneLineFailure(result, 2)).toBe(
+      'talos-longhorn: --mode: node node-14 runs Talos 1.14, which does not accept mode reboot; use auto, no-reboot, staged, try',
+    );
+    expect(applied('node-a')).toEqual([]);
+    expect(applied('node-14')).toEqual([]);
   });
 
   it('an empty or missing patch is bad input', async () => {

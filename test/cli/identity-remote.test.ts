@@ -43,6 +43,8 @@ beforeAll(async () => {
         resources: [identityResource(NODE_ID)],
         files: { ...withoutHostId, '/etc/nvme/hostnqn': 'nqn.2014-08.org.nvmexpress:uuid:other' },
       },
+      // A broken node whose identity resource has no node ID.
+      'node-c': { resources: [{ ...identityResource(NODE_ID), spec: { nodeID: NODE_ID } }] },
     },
   });
 });
@@ -185,6 +187,12 @@ describe('talos-longhorn identity --talosconfig', () => {
       (c) => ['--talosconfig', c, '--nodes', 'node-z', '--timeout', '2s'],
       3,
       /node node-z: Get Identities.* connection error/,
+    ],
+    [
+      'an identity resource without spec.nodeId',
+      (c) => ['--talosconfig', c, '--nodes', 'node-c'],
+      3,
+      /^talos-longhorn: node node-c: Identities\.cluster\.talos\.dev cluster\/local has no spec\.nodeId$/,
     ],
     [
       'os:reader with --check-files always',

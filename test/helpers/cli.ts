@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 
 export const projectRoot = fileURLToPath(new URL('../..', import.meta.url));
@@ -58,4 +59,28 @@ export function expectOneLineFailure(result: CliResult, status: number): string 
   }
   if (/\n\s+at /.test(result.stderr)) throw new Error('stack trace on stderr');
   return lines[0];
+}
+
+/**
+ * Run the CLI's `main` in this process, with the same streams contract as `runCli` (stdin from
+ * `input`, stdout and stderr collected): for failures that need no process of their own, such
+ * as usage errors, where spawning one per case would only cost time.
+ */
+export async function runMain(
+  args: readonly string[],
+  options: Omit<CliOptions, 'program'> = {},
+): Promise<CliResult> {
+  const { main } = await import('../../src/cli/main.js');
+  const out: string[] = [];
+  const err: string[] = [];
+  const text = (chunk: string | Uint8Array) =>
+    typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+  const status = await main(args, {
+    stdout: { write: (chunk) => out.push(text(chunk)) },
+    stderr: { write: (chunk) => err.push(text(chunk)) },
+    stdin: Readable.from([Buffer.from(options.input ?? '')]),
+    env: { NO_COLOR: '1', ...options.env },
+    cwd: options.cwd ?? projectRoot,
+  });
+  return { status, stdout: out.join(''), stderr: err.join('') };
 }

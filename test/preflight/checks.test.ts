@@ -4,6 +4,7 @@ import type { CheckDefinition } from '../../src/preflight/check.js';
 import { PREFLIGHT_CHECKS } from '../../src/preflight/checks/index.js';
 import { collectFacts } from '../../src/preflight/collect.js';
 import { type NodeFacts, observed, unobserved } from '../../src/preflight/facts.js';
+import type { NodeReader } from '../../src/preflight/reader.js';
 import { runChecks } from '../../src/preflight/run.js';
 import { LocalRootReader } from '../../src/preflight/sources/local-root.js';
 import { FIXTURE_DISK, HEALTHY_FIXTURE } from './fixture-nodes.js';
@@ -224,6 +225,27 @@ describe('checks', () => {
       }).status,
     ).toBe('warn');
     expect(check('iscsid-service', { services: observed([], 'x') }).status).toBe('fail');
+  });
+
+  it('kernel-modules: a node with no module source at all is a skip naming each one tried', async () => {
+    const reader: NodeReader = {
+      node: 'bare',
+      version: async () => ({ state: 'ok', value: { tag: 'v1.12.0' } }),
+      readFile: async (path) =>
+        path === '/proc/config.gz'
+          ? { state: 'unavailable', reason: 'permission denied' }
+          : { state: 'missing' },
+      list: async () => ({ state: 'missing' }),
+      resources: async () => ({ state: 'unavailable', reason: 'not served' }),
+    };
+    const facts = await collectFacts(reader);
+    const reason =
+      '/proc/modules does not exist; /proc/config.gz: permission denied; /sys/module does not exist; LoadedKernelModules: not served';
+    expect(facts.modules).toEqual({ ok: false, reason });
+    expect(check('kernel-modules', facts)).toEqual({
+      status: 'skip',
+      message: `cannot check: ${reason}`,
+    });
   });
 
   it('an unobservable fact makes its check a skip that says why', () => {

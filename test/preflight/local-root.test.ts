@@ -65,6 +65,43 @@ describe('the local-root source', () => {
     });
   });
 
+  it('opens only a directory: a file or a missing root is bad input naming the root', async () => {
+    await writeFile(join(dir, 'file'), 'x');
+    await expect(LocalRootReader.open(join(dir, 'file'))).rejects.toMatchObject({
+      code: 'invalid-input',
+      field: 'root',
+      message: `root: ${join(dir, 'file')} is not a directory`,
+    });
+    await expect(LocalRootReader.open(join(dir, 'none'))).rejects.toMatchObject({
+      code: 'invalid-input',
+      field: 'root',
+      message: `root: cannot read ${join(dir, 'none')}: ENOENT`,
+    });
+    // A symlink to a directory is a directory: the root itself may be a link.
+    await mkdir(join(dir, 'real'));
+    await symlink(join(dir, 'real'), join(dir, 'link'));
+    expect((await LocalRootReader.open(join(dir, 'link'))).node).toBe(join(dir, 'link'));
+  });
+
+  it('a snapshot without os-release takes its version from the saved version file', async () => {
+    await mkdir(join(dir, 'talos-api'));
+    const reader = await LocalRootReader.open(dir);
+    expect(await reader.version()).toEqual({
+      state: 'unavailable',
+      reason: 'no etc/os-release with ID=talos and no talos-api/version.yaml under the root',
+    });
+    await writeFile(join(dir, 'talos-api/version.yaml'), 'tag: v1.12.4\narch: arm64\n');
+    expect(await reader.version()).toEqual({
+      state: 'ok',
+      value: { tag: 'v1.12.4', arch: 'arm64' },
+    });
+    // os-release of another system does not count; the saved file still does.
+    await mkdir(join(dir, 'etc'));
+    await writeFile(join(dir, 'etc/os-release'), 'ID=debian\nVERSION_ID=12\n');
+    await writeFile(join(dir, 'talos-api/version.yaml'), 'tag: v1.11.0\n');
+    expect(await reader.version()).toEqual({ state: 'ok', value: { tag: 'v1.11.0' } });
+  });
+
   it.runIf(process.platform === 'linux')(
     "reads this machine's real /proc and /sys with --root /",
     async () => {

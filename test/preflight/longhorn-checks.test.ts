@@ -6,6 +6,7 @@ import { collectFacts } from '../../src/preflight/collect.js';
 import { type NodeFacts, observed } from '../../src/preflight/facts.js';
 import { type KubeNodeFact, parseKubeNode, parseQuantity } from '../../src/preflight/kube-node.js';
 import { LocalRootReader } from '../../src/preflight/sources/local-root.js';
+import { errorOf } from '../helpers/errors.js';
 import { FIXTURE_DISK, HEALTHY_FIXTURE } from './fixture-nodes.js';
 
 const healthy: NodeFacts = await collectFacts(await LocalRootReader.open(HEALTHY_FIXTURE, 'n'));
@@ -80,6 +81,36 @@ describe('kubelet-hugepages', () => {
     expect(() => parseKubeNode({ kind: 'Pod' }, '--kube-node')).toThrow(
       /--kube-node: expected a Kubernetes Node/,
     );
+  });
+
+  it('refuses a Node object without a name or capacity, naming the field and the node', () => {
+    const node = kubeNode('4Gi') as { metadata: object; status: object };
+    const error = (value: unknown) => errorOf(() => parseKubeNode(value, '--kube-node'));
+    expect(error({ ...node, metadata: {} })).toMatchObject({
+      code: 'invalid-input',
+      field: '--kube-node',
+      detail: 'metadata.name is missing; expected a Kubernetes Node object',
+    });
+    expect(error({ ...node, status: {} }).message).toBe(
+      '--kube-node: status.capacity of node w1 is missing',
+    );
+    expect(error({ ...node, status: { capacity: { 'hugepages-2Mi': 4096 } } }).message).toBe(
+      '--kube-node: status.capacity["hugepages-2Mi"] of node w1 is not a quantity',
+    );
+  });
+
+  it('quantities: decimal and binary suffixes as Kubernetes reads them; no milli, no exponent', () => {
+    expect(parseQuantity('1k', 'f')).toBe(1000);
+    expect(parseQuantity('1Ki', 'f')).toBe(1024);
+    expect(parseQuantity('0.5Mi', 'f')).toBe(2 ** 19);
+    expect(parseQuantity('3T', 'f')).toBe(3e12);
+    for (const text of ['500m', '1e3', '-1Gi', '', '2gi']) {
+      expect(errorOf(() => parseQuantity(text, 'f')).detail).toMatch(
+        /is not a Kubernetes quantity/,
+      );
+    }
+    // Beyond 2^53 bytes the count would no longer be exact.
+    expect(errorOf(() => parseQuantity('9Ei', 'f')).message).toBe('f: 9Ei is out of range');
   });
 
   it('fails below the memory size, warns below the planned pages, says to restart kubelet', () => {
