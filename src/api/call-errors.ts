@@ -125,6 +125,9 @@ function tlsMessage(last: string, ctx: CallContext): string {
   const alert =
     /alert ([a-z0-9 _]+?):/i.exec(last)?.[1] ?? /SSL routines:[^:]*:([^:]+)/.exec(last)?.[1] ?? '';
   const cert = ctx.certificate;
+  if (/protocol version|unsupported protocol/i.test(alert)) {
+    return `endpoint ${ctx.endpoint} does not speak TLS 1.3, which apid does (the client offers no older version)`;
+  }
   if (/certificate required|handshake failure/i.test(alert) && cert === undefined) {
     return `endpoint ${ctx.endpoint} requires a client certificate and the talosconfig context has none`;
   }
@@ -174,6 +177,10 @@ export function callError(err: unknown, ctx: CallContext): TalosLonghornError {
       `endpoint ${ctx.endpoint} closed the connection without answering (${hint})`,
       where,
     );
+  }
+  if (failure.code === GrpcCode.CANCELLED && failure.details === 'Cancelled on client') {
+    // grpc-js's text for a call we cancelled: only `close()` does that to a running call.
+    return new TalosLonghornError('connection', `${ctx.call}: the client was closed`, where);
   }
   const code = CODE_BY_GRPC[failure.code] ?? 'node-error';
   const text = failure.details || (CODE_NAMES[failure.code] ?? `status ${failure.code}`);

@@ -1,11 +1,10 @@
 // gRPC over HTTP/2 with mutual TLS to a list of apid endpoints: @grpc/grpc-js carries the calls,
 // the protobuf-es generated messages are the codec. Fail-over from one endpoint to the next,
-// retry with backoff for reads that failed UNAVAILABLE, per-call deadlines, a limit on calls in
-// flight, and bounds on what a server may send (message size, cancellation as soon as a
+// retry with backoff for reads that failed UNAVAILABLE, one deadline per call (retries
+// included), connections that cannot stall (see tls-channel.ts), a limit on calls in flight, and bounds on what a server may send (message size, cancellation as soon as a
 // caller's limit trips).
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
-import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import {
   create,
   type DescMessage,
@@ -21,6 +20,7 @@ import { TalosLonghornError } from '../errors.js';
 import { type CallContext, callError, classifyFailure } from './call-errors.js';
 import { endpointUrl } from './endpoints.js';
 import type { ClientCertificateInfo, TalosCredentials } from './talosconfig.js';
+import { TlsChannelCredentials } from './tls-channel.js';
 
 /**
  * How reads (idempotent calls) are retried when an endpoint answers UNAVAILABLE: attempts in total
@@ -47,7 +47,11 @@ export interface TransportOptions {
   readonly credentials: TalosCredentials;
   /** The client certificate's details, used in messages (roles, expiry). */
   readonly certificate?: ClientCertificateInfo | undefined;
-  /** Deadline of each call in milliseconds (default 15 000). */
+  /**
+   * Budget of each call in milliseconds, retries and fail-over included (default 15 000); also
+   * how long a new connection may take to be ready (TLS handshake, the server's first HTTP/2
+   * bytes) before it is given up.
+   */
   readonly timeoutMs?: number;
   /** Calls in flight at once across all nodes (default 128). */
   readonly concurrency?: number;
@@ -71,6 +75,14 @@ export interface Invocation {
  */
 export type StreamSink<O> = (message: O, bytes: number) => void;
 
+/** One attempt of a call, as the code making the gRPC call reports on it. */
+interface Attempt {
+  /** Set once a stream delivered a message: the call is then never retried elsewhere. */
+  started: boolean;
+  /** Cancels the gRPC call (set once it was made). */
+  cancel?: () => void;
+}
+
 const sleep = (ms: number) => new Promise<void>((resolve) => setTimeout(resolve, ms));
 
 /** `https://host:port` → grpc-js target `host:port` (IPv6 stays bracketed). */
@@ -88,31 +100,6 @@ function methodPath(method: DescMethod): string {
   return `/${method.parent.typeName}/${method.name}`;
 }
 
-/**
- * Server identity, checked by us on top of Node's chain verification: the certificate must be
- * signed by the talosconfig CA and name the endpoint. apid's certificate carries the node's
- * addresses and names as SANs (talosctl verifies them the same way, with the context CA as the
- * only root).
- */
-function serverIdentityCheck(ca: X509Certificate, host: string) {
-  return (_sni: string, cert: PeerCertificate): Error | undefined => {
-    let peer: X509Certificate;
-    try {
-      peer = new X509Certificate(cert.raw);
-    } catch {
-      return Object.assign(new Error('the server sent no parsable certificate'), {
-        code: 'CERT_SIGNATURE_FAILURE',
-      });
-    }
-    if (!peer.checkIssued(ca) || !peer.verify(ca.publicKey)) {
-      return Object.assign(new Error('server certificate not signed by the talosconfig CA'), {
-        code: 'CERT_SIGNATURE_FAILURE',
-      });
-    }
-    return checkServerIdentity(host, cert);
-  };
-}
-
 export class TalosTransport {
   readonly endpoints: readonly string[];
   readonly #credentials: TalosCredentials;
@@ -122,6 +109,9 @@ export class TalosTransport {
   readonly #limit: ConcurrencyLimit;
   readonly #maxMessageBytes: number;
   readonly #clients = new Map<string, grpc.Client>();
+  readonly #channelCredentials: TlsChannelCredentials[] = [];
+  /** The attempts in flight, so that `close()` can end them. */
+  readonly #running = new Set<Attempt>();
   #ca: X509Certificate | undefined;
   /** The endpoint that answered last: calls start there. */
   #preferred = 0;
@@ -171,21 +161,19 @@ export class TalosTransport {
     }
   }
 
-  /**
-   * TLS verification is set explicitly — `rejectUnauthorized: true` and our own identity check
-   * — so NODE_TLS_REJECT_UNAUTHORIZED=0 in the environment cannot turn it off.
-   */
+  /** The endpoint's TLS credentials: what they guarantee is told at `TlsChannelCredentials`. */
   #tls(host: string): grpc.ChannelCredentials {
     this.#ca ??= new X509Certificate(this.#credentials.ca);
-    const key = this.#credentials.privateKeyPem();
-    const cert = this.#credentials.cert;
-    const both = cert !== undefined && key !== undefined;
-    return grpc.credentials.createSsl(
-      Buffer.from(this.#credentials.ca),
-      both ? Buffer.from(key) : null,
-      both ? Buffer.from(cert) : null,
-      { rejectUnauthorized: true, checkServerIdentity: serverIdentityCheck(this.#ca, host) },
-    );
+    const credentials = new TlsChannelCredentials({
+      ca: this.#credentials.ca,
+      caCertificate: this.#ca,
+      cert: this.#credentials.cert,
+      key: this.#credentials.privateKeyPem(),
+      host,
+      setupMs: this.#timeoutMs,
+    });
+    this.#channelCredentials.push(credentials);
+    return credentials;
   }
 
   #clientFor(baseUrl: string): grpc.Client {
@@ -222,9 +210,9 @@ export class TalosTransport {
   ): Promise<MessageShape<O>> {
     const message = create(method.input, request) as MessageShape<I>;
     const encoded = Buffer.from(toBinary(method.input, message));
-    return this.#invoke(invocation, (client, deadline) => {
+    return this.#invoke(invocation, (client, deadline, progress) => {
       return new Promise<MessageShape<O>>((resolve, reject) => {
-        client.makeUnaryRequest(
+        const call = client.makeUnaryRequest(
           methodPath(method),
           () => encoded,
           (buf: Buffer) => fromBinary(method.output, buf),
@@ -233,6 +221,7 @@ export class TalosTransport {
           { deadline },
           (err, reply) => (err || reply === undefined ? reject(err) : resolve(reply)),
         );
+        progress.cancel = () => call.cancel();
       });
     });
   }
@@ -266,6 +255,7 @@ export class TalosTransport {
           this.#metadata(invocation.node),
           { deadline },
         );
+        progress.cancel = () => call.cancel();
         call.on('data', (reply: MessageShape<O>) => {
           if (settled) return;
           progress.started = true;
@@ -293,34 +283,45 @@ export class TalosTransport {
 
   #invoke<T>(
     invocation: Invocation,
-    fn: (client: grpc.Client, deadline: Date, progress: { started: boolean }) => Promise<T>,
+    fn: (client: grpc.Client, deadline: Date, progress: Attempt) => Promise<T>,
   ): Promise<T> {
     return this.#limit.run(() => this.#invokeNow(invocation, fn));
   }
 
   /**
    * Run one call against the endpoints: start at the one that answered last, move on when an
-   * endpoint cannot be reached, and retry reads that failed UNAVAILABLE with backoff.
+   * endpoint cannot be reached, and retry reads that failed UNAVAILABLE with backoff. The
+   * timeout is the budget of the whole call: every attempt shares one deadline, and no retry or
+   * fail-over starts once it has passed (the last failure is then the call's error).
    */
   async #invokeNow<T>(
     invocation: Invocation,
-    fn: (client: grpc.Client, deadline: Date, progress: { started: boolean }) => Promise<T>,
+    fn: (client: grpc.Client, deadline: Date, progress: Attempt) => Promise<T>,
   ): Promise<T> {
     const timeoutMs = invocation.timeoutMs ?? this.#timeoutMs;
+    const deadline = new Date(Date.now() + timeoutMs);
+    const timeLeft = () => deadline.getTime() - Date.now();
     const attempts = invocation.idempotent ? Math.max(1, this.#retry.attempts) : 1;
+    const tried = new Set<string>();
     let failure: { err: unknown; endpoint: string } | undefined;
-    for (let attempt = 0; attempt < attempts; attempt++) {
+    retries: for (let attempt = 0; attempt < attempts; attempt++) {
       if (attempt > 0) {
-        const delay = this.#retry.baseDelayMs * 2 ** (attempt - 1);
-        await sleep(Math.min(delay, this.#retry.maxDelayMs));
+        const delay = Math.min(
+          this.#retry.baseDelayMs * 2 ** (attempt - 1),
+          this.#retry.maxDelayMs,
+        );
+        if (delay >= timeLeft()) break;
+        await sleep(delay);
       }
       const start = this.#preferred;
       for (let step = 0; step < this.endpoints.length; step++) {
+        if (failure !== undefined && timeLeft() <= 0) break retries;
         const index = (start + step) % this.endpoints.length;
         const endpoint = this.endpoints[index] ?? '';
-        const progress = { started: false };
+        const progress: Attempt = { started: false };
+        tried.add(endpoint);
+        this.#running.add(progress);
         try {
-          const deadline = new Date(Date.now() + timeoutMs);
           const result = await fn(this.#clientFor(endpoint), deadline, progress);
           this.#preferred = index;
           return result;
@@ -331,19 +332,28 @@ export class TalosTransport {
           const delivered = kind !== 'unreachable' && kind !== 'tls';
           const switchable = invocation.idempotent ? kind !== 'other' : !delivered;
           if (progress.started || !switchable) throw this.#error(err, invocation, endpoint);
+        } finally {
+          this.#running.delete(progress);
         }
       }
       // Retry with backoff only what failed UNAVAILABLE (refused, unreachable, node not reachable).
       const last = failure === undefined ? 'other' : classifyFailure(failure.err);
       if (last !== 'unreachable' && last !== 'unavailable') break;
     }
-    throw this.#error(failure?.err, invocation, failure?.endpoint ?? '', this.endpoints.length);
+    throw this.#error(failure?.err, invocation, failure?.endpoint ?? '', tried.size);
   }
 
-  /** Close every connection; calls still running fail. */
+  /** Close every connection, including any still connecting; calls still running fail. */
   close(): void {
+    // grpc-js keeps a call that waits for a connection until its deadline, even on a closed
+    // channel: cancel them all.
+    for (const attempt of this.#running) attempt.cancel?.();
+    this.#running.clear();
     for (const client of this.#clients.values()) client.close();
     this.#clients.clear();
+    // grpc-js leaves a connection that never finished its handshake open: end it here.
+    for (const credentials of this.#channelCredentials) credentials.destroy();
+    this.#channelCredentials.length = 0;
   }
 
   #error(err: unknown, invocation: Invocation, endpoint: string, tried = 1): TalosLonghornError {

@@ -79,7 +79,8 @@ Output:
                             yaml: {"nodes": [{"node", "checks": [{"id", "group", "status",
                             "message", "remedy"?}]}]} (schemas/preflight-report.schema.json)
   --capture DIR             also save what was read from the node as a node directory at DIR
-                            (new; written atomically), checkable later with --root DIR
+                            (new; written atomically), checkable later with --root DIR; not
+                            written when the node could not be read (exit 3)
   --concurrency N           nodes checked at once (default ${DEFAULT_CONCURRENCY})
 
 Checks (group base always runs, v2 when the v2 engine is planned):

@@ -60,6 +60,11 @@ export class RecordingReader implements NodeReader {
     }
     return probe;
   }
+
+  /** The wrapped source's verdict, so a node that gave nothing is still an error (exit 3). */
+  failure(): string | undefined {
+    return this.#inner.failure?.();
+  }
 }
 
 /** A node path or entry path as a relative path with no way out of the snapshot. */

@@ -1,6 +1,7 @@
 import { mkdir, mkdtemp, readdir, readFile, readlink, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { status } from '@grpc/grpc-js';
 import Ajv2020 from 'ajv/dist/2020.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
@@ -47,7 +48,21 @@ beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'tl-preflight-cli-'));
   const fleet = await buildFixtureFleet(join(dir, 'nodes'));
   roots = fleet.roots;
-  server = await startFake({ ...fleet.nodes, gone: { unreachable: true } });
+  server = await startFake({
+    ...fleet.nodes,
+    gone: { unreachable: true },
+    // Not apid: every call is refused, as a gRPC server without Talos's services answers (a
+    // 1.14 tag, so that the fake knows every resource type asked for and refuses them too).
+    refusing: {
+      tag: 'v1.14.0',
+      fault: (call) => ({
+        status: {
+          code: status.UNIMPLEMENTED,
+          message: `unknown service ${call.method === 'Get' || call.method === 'ListResources' ? 'cosi.resource.State' : 'machine.MachineService'}`,
+        },
+      }),
+    },
+  });
   adminConfig = join(dir, 'admin.talosconfig');
   readerConfig = join(dir, 'reader.talosconfig');
   await writeFile(adminConfig, talosconfigFor(server, 'admin'));
@@ -138,6 +153,27 @@ describe('talos-longhorn preflight', () => {
     expect(report.nodes[0]?.checks.every((check) => check.status !== 'fail')).toBe(true);
     expect(report.nodes[1]).toMatchObject({ node: 'gone', checks: [] });
     expect(report.nodes[1]?.error).toMatch(/gone/);
+  });
+
+  it('a node that refuses every call is exit 3 with the reason, and --capture writes nothing', async () => {
+    const args = ['preflight', '--talosconfig', adminConfig, '--nodes', 'refusing', '-o', 'json'];
+    const plain = await runCli(args);
+    const snapshot = join(dir, 'capture-refused');
+    const captured = await runCli([...args, '--capture', snapshot]);
+    for (const result of [plain, captured]) {
+      expect(result.stderr).toBe('');
+      expect(expectValidReport(result.stdout).nodes).toEqual([
+        {
+          node: 'refusing',
+          error: 'every call to the node failed (Version: unknown service machine.MachineService)',
+          checks: [],
+        },
+      ]);
+      expect(result.status).toBe(3);
+    }
+    // No snapshot of a node that gave nothing, and no temporary directory left beside it.
+    const left = (await readdir(dir)).filter((entry) => /refused|\.staging$/.test(entry));
+    expect(left).toEqual([]);
   });
 
   it('with role os:reader, file checks are skipped with the reason', async () => {

@@ -17,6 +17,8 @@ export interface CliOptions {
   readonly env?: Record<string, string>;
   /** Run this program with `args` instead of the CLI (e.g. bash for a pipeline). */
   readonly program?: string;
+  /** Kill the process (SIGKILL) if it is still running after this long: `status` is then null. */
+  readonly killAfterMs?: number;
 }
 
 /** Run the built CLI as users do: a separate node process. */
@@ -34,14 +36,19 @@ export function runCli(args: readonly string[], options: CliOptions = {}): Promi
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
     // The CLI may stop reading a large stdin early; that is expected, not a failure.
     child.stdin.on('error', () => undefined);
+    const killer =
+      options.killAfterMs === undefined
+        ? undefined
+        : setTimeout(() => child.kill('SIGKILL'), options.killAfterMs);
     child.on('error', reject);
-    child.on('close', (status) =>
+    child.on('close', (status) => {
+      clearTimeout(killer);
       resolvePromise({
         status,
         stdout: Buffer.concat(out).toString('utf8'),
         stderr: Buffer.concat(err).toString('utf8'),
-      }),
-    );
+      });
+    });
     child.stdin.end(options.input ?? '');
   });
 }

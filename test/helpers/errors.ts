@@ -10,3 +10,13 @@ export function errorOf(fn: () => unknown): TalosLonghornError {
   }
   throw new Error('expected a TalosLonghornError');
 }
+
+/** The `TalosLonghornError` that `promise` rejects with; anything else (or success) fails the test. */
+export async function rejectionOf(promise: Promise<unknown>): Promise<TalosLonghornError> {
+  const outcome = await promise.then(
+    () => new Error('expected a rejection with a TalosLonghornError'),
+    (err: unknown) => err,
+  );
+  if (outcome instanceof TalosLonghornError) return outcome;
+  throw outcome;
+}
