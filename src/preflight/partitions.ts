@@ -210,11 +210,10 @@ function why(probe: Probe<unknown>, what: string): string {
  * when the one before it gave nothing.
  */
 async function mountTable(
-  mountinfoProbe: Promise<Probe<Uint8Array>>,
+  mountinfo: Probe<Uint8Array>,
   read: (path: string) => Promise<Probe<Uint8Array>>,
   statuses: (() => Promise<Probe<readonly ResourceEntry[]>>) | undefined,
 ): Promise<{ table?: MountTable; source: string }> {
-  const mountinfo = await mountinfoProbe;
   if (mountinfo.state === 'ok') {
     return { table: parseMountinfo(text(mountinfo.value)), source: PARTITION_FILES.mountinfo };
   }
@@ -250,8 +249,10 @@ export async function collectPartitions(reader: NodeReader): Promise<Observed<Pa
   const { discoveredVolumes, mountStatuses } = PARTITION_RESOURCES;
   const statuses = () => reader.resources(mountStatuses.namespace, mountStatuses.type);
   // Asked together: the mount table is needed whichever source names the partitions.
-  const mountinfo = read(PARTITION_FILES.mountinfo);
-  const volumes = await reader.resources(discoveredVolumes.namespace, discoveredVolumes.type);
+  const [volumes, mountinfo] = await Promise.all([
+    reader.resources(discoveredVolumes.namespace, discoveredVolumes.type),
+    read(PARTITION_FILES.mountinfo),
+  ]);
   // A node always discovers at least its disks; an empty answer is no answer (a fake or a
   // resource type the node does not fill), so the kernel's view is read instead.
   if (volumes.state === 'ok' && volumes.value.length > 0) {
