@@ -327,35 +327,14 @@ const NOT_ASKED: Probe<never> = { state: 'unavailable', reason: 'not needed' };
 
 const NOT_NEEDED = 'not needed by the checks of this plan';
 
-/**
- * The node's reads, each made at most once however many facts share it (the identity check and
- * the modules fact both want files; several facts list directories).
- */
-function sharedReads(reader: NodeReader) {
-  const cache = new Map<string, Promise<Probe<unknown>>>();
-  const once = <T>(key: string, make: () => Promise<Probe<T>>): Promise<Probe<T>> => {
-    let probe = cache.get(key) as Promise<Probe<T>> | undefined;
-    if (probe === undefined) {
-      probe = make();
-      cache.set(key, probe);
-    }
-    return probe;
-  };
-  return {
-    read: (path: string) => once(`read ${path}`, () => reader.readFile(path, MAX_NODE_FILE_BYTES)),
-    list: (dir: { path: string; depth: number }) =>
-      once(`list ${dir.path} ${dir.depth}`, () => reader.list(dir.path, dir.depth)),
-    resources: (kind: { namespace: string; type: string }) =>
-      once(`resources ${kind.namespace} ${kind.type}`, () =>
-        reader.resources(kind.namespace, kind.type),
-      ),
-  };
-}
-
 type Gatherers = { readonly [K in FactName]: () => Promise<NodeFacts[K]> };
 
 function gatherers(reader: NodeReader): Gatherers {
-  const { read, list, resources } = sharedReads(reader);
+  // Each fact reads its own files, listings and resources: no two facts share one.
+  const read = (path: string) => reader.readFile(path, MAX_NODE_FILE_BYTES);
+  const list = (dir: { path: string; depth: number }) => reader.list(dir.path, dir.depth);
+  const resources = (kind: { namespace: string; type: string }) =>
+    reader.resources(kind.namespace, kind.type);
   return {
     talos: async () => versionFact(await reader.version()),
     kernel: async () => kernelFact(await read(NODE_FILES.version)),
