@@ -34,12 +34,14 @@ export interface PartitionsFact {
   readonly partitions: readonly PartitionFact[];
 }
 
-const PARTITION_FILES = {
+/** The kernel files the partitions fact reads (a capture of a node must hold them). */
+export const PARTITION_FILES = {
   partitions: '/proc/partitions',
   mountinfo: '/proc/self/mountinfo',
   mounts: '/proc/mounts',
 } as const;
-const SYS_CLASS_BLOCK = '/sys/class/block';
+/** Per-device `uevent` and `size` files live under `<SYS_CLASS_BLOCK>/<device>/`. */
+export const SYS_CLASS_BLOCK = '/sys/class/block';
 const PARTITION_RESOURCES = {
   discoveredVolumes: { namespace: 'runtime', type: 'DiscoveredVolumes.block.talos.dev' },
   mountStatuses: { namespace: 'runtime', type: 'MountStatuses.block.talos.dev' },

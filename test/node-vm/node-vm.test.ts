@@ -194,10 +194,10 @@ describeVm('node test bed: the helper on a real kernel', () => {
 
   describe('preflight --root on the node facts captured in the guest', () => {
     let share: string;
-    const preflight = (root: string) => {
+    const preflight = (root: string, ...extra: string[]) => {
       const run = spawnSync(
         process.execPath,
-        [cli, 'preflight', '--root', root, '--memory-size', '64', '--output', 'json'],
+        [cli, 'preflight', '--root', root, '--memory-size', '64', '--output', 'json', ...extra],
         { encoding: 'utf8' },
       );
       const report = JSON.parse(run.stdout) as {
@@ -240,6 +240,31 @@ describeVm('node test bed: the helper on a real kernel', () => {
       const uevent = readFileSync(join(share, 'prepared/sys/class/block/vdb1/uevent'), 'utf8');
       expect(uevent.split('\n')).toContain(`PARTNAME=${RAW_PARTITION_NAME}`);
       expect(value('prepare', 'partname')).toBe(`PARTNAME=${RAW_PARTITION_NAME}`);
+    });
+
+    // The GPT disk (vdb) holds one 4 MiB partition named by sfdisk on the host; the kernel's
+    // uevent, size and mountinfo are the only facts the check sees.
+    const rawPartition = (minSize: string) => [
+      '--raw-partition',
+      JSON.stringify({ minSize, diskSelector: 'disk.dev_path == "/dev/vdb"' }),
+    ];
+    it('raw-partition passes on the kernel-made partition: found by PARTNAME, 4 MiB, not mounted', () => {
+      const run = preflight(join(share, 'prepared'), ...rawPartition('2MiB'));
+      const check = run.checks.find((c) => c.id === 'raw-partition');
+      expect(check?.status, check?.message).toBe('pass');
+      expect(check?.message).toBe(
+        `${RAW_PARTITION_NAME} (vdb1), 4 MiB, not mounted (/proc/partitions, /sys/class/block/*/uevent, /proc/self/mountinfo)`,
+      );
+      expect(run.status).toBe(0);
+    });
+    it('raw-partition fails when the kernel-made partition is smaller than minSize', () => {
+      const run = preflight(join(share, 'prepared'), ...rawPartition('8MiB'));
+      const check = run.checks.find((c) => c.id === 'raw-partition');
+      expect(check?.status).toBe('fail');
+      expect(check?.message).toBe(
+        `${RAW_PARTITION_NAME} (vdb1) is 4 MiB, smaller than minSize 8MiB`,
+      );
+      expect(run.status).toBe(1);
     });
   });
 });

@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
+import { PARTITION_FILES, SYS_CLASS_BLOCK } from '../../src/preflight/partitions.js';
 import { NODE_DIRECTORIES, NODE_FILES } from '../../src/preflight/reader.js';
 import {
   type Accel,
@@ -69,11 +70,17 @@ export function patchFacts(): PatchFacts {
   return { modules, hugepages };
 }
 
-/** What the guest captures, from preflight's own lists (one source of truth). */
+/**
+ * What the guest captures, from preflight's own lists (one source of truth): node files,
+ * directory listings, the partitions fact's files, and `block DIR` for every
+ * `DIR/<device>/{uevent,size}`.
+ */
 export function captureList(): string {
   const lines = [
     ...Object.values(NODE_FILES).map((path) => `file ${path}`),
+    ...Object.values(PARTITION_FILES).map((path) => `file ${path}`),
     ...Object.values(NODE_DIRECTORIES).map((d) => `dir ${d.path} ${d.depth}`),
+    `block ${SYS_CLASS_BLOCK}`,
   ];
   return `${lines.join('\n')}\n`;
 }

@@ -7,8 +7,8 @@
 MODULES=$(cmdline_value tlvm.modules | tr , ' ')
 HUGEPAGES=$(cmdline_value tlvm.hugepages)
 
-# capture DEST: the node files and directory listings of /vm/capture.list, and every
-# /sys/class/block/*/uevent (the raw-partition facts).
+# capture DEST: the node files, directory listings and block-device files (uevent, size: the
+# raw-partition facts) of /vm/capture.list.
 capture() {
   while read -r kind path depth; do
     case $kind in
@@ -29,13 +29,16 @@ capture() {
           fi
         done
         ;;
+      block)
+        for dev in "$path"/*; do
+          mkdir -p "$1$dev"
+          for f in uevent size; do
+            if [ -r "$dev/$f" ]; then cat "$dev/$f" >"$1$dev/$f"; fi
+          done
+        done
+        ;;
     esac
   done </vm/capture.list
-  for uevent in /sys/class/block/*/uevent; do
-    dev=${uevent%/uevent}
-    mkdir -p "$1/sys/class/block/${dev##*/}"
-    cat "$uevent" >"$1/sys/class/block/${dev##*/}/uevent"
-  done
 }
 
 modprobe virtio_pci; modprobe virtio_blk
