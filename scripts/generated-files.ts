@@ -58,7 +58,8 @@ function validators(): string {
     // `not: {required: [machineId, nodeId]}` names properties defined one level up.
     strictRequired: false,
     useDefaults: false,
-    verbose: true,
+    verbose: false,
+    messages: false,
     code: { source: true, esm: true, lines: false },
   });
   ajv.addSchema(NODE_OPTIONS_SCHEMA);
@@ -69,11 +70,21 @@ function validators(): string {
     validateNodeOptions: NODE_OPTIONS_SCHEMA_ID,
     validatePlan: String(PLAN_SCHEMA.$id),
   });
+  // Ajv's code requires its runtime helper for maxLength/minLength (code points, not UTF-16
+  // units); the same count is inlined so that running a validator needs no Ajv at all.
+  const helper = 'require("ajv/dist/runtime/ucs2length").default';
+  if (!code.includes(helper) || /require\(/.test(code.replaceAll(helper, ''))) {
+    throw new Error('Ajv standalone code requires helpers other than ucs2length');
+  }
   return `// @ts-nocheck
 // ${HEADER}
-import { createRequire } from 'node:module';
-const require = createRequire(import.meta.url);
-${code.replace(/^"use strict";/, '')}
+/** Length in Unicode code points, as JSON Schema counts maxLength and minLength. */
+function ucs2length(text) {
+  let count = 0;
+  for (const _ of text) count++;
+  return count;
+}
+${code.replace(/^"use strict";/, '').replaceAll(helper, 'ucs2length')}
 `;
 }
 

@@ -6,6 +6,9 @@ import { describe, main } from './main.js';
 
 // Node >= 22.1 can cache compiled modules between runs; start-up is what CLI users feel most.
 (module as { enableCompileCache?: () => unknown }).enableCompileCache?.();
+// The bundle is minified: stack traces (`--debug`) name our sources through its source maps,
+// for the modules loaded from here on (every command's own code).
+if (process.argv.includes('--debug')) process.setSourceMapsEnabled(true);
 
 const io = processIo();
 main(process.argv.slice(2), io).then(

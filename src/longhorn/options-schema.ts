@@ -16,3 +16,20 @@ export const NODE_OPTIONS_SCHEMA: Readonly<Record<string, unknown>> =
 export const NODE_OPTION_KEYS = NODE_OPTION_DESCRIPTORS.map(
   (option) => option.name,
 ) as readonly (keyof NodeOptions)[];
+
+/**
+ * The keys of the mapping at `path` inside node options (`[]` the options themselves,
+ * `['rawPartition']`, `['extraModules', 0]`), read off `NODE_OPTIONS_SCHEMA`.
+ */
+export function nodeOptionKeysAt(path: readonly (string | number)[]): readonly string[] {
+  let schema: Record<string, unknown> | undefined = NODE_OPTIONS_SCHEMA;
+  for (const segment of path) {
+    const next: unknown =
+      typeof segment === 'number'
+        ? schema?.items
+        : (schema?.properties as Record<string, unknown> | undefined)?.[segment];
+    schema =
+      typeof next === 'object' && next !== null ? (next as Record<string, unknown>) : undefined;
+  }
+  return Object.keys((schema?.properties as object | undefined) ?? {});
+}

@@ -1,5 +1,5 @@
 // Cluster plans: plan file → validated plan → per-node options, needs, documents → files.
-export { formatFieldPath, parseFieldPath } from './field-path.js';
+export { formatFieldPath, parseFieldPath } from '../field-path.js';
 export { loadPlan, MAX_PLAN_BYTES, PlanFileError, parsePlan } from './load.js';
 export {
   CLUSTER_FILE_NAMES,

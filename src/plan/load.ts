@@ -9,7 +9,7 @@ import {
   visit,
 } from 'yaml';
 import { TalosLonghornError } from '../errors.js';
-import { type FieldPath, parseFieldPath } from './field-path.js';
+import { type FieldPath, parseFieldPath } from '../field-path.js';
 import { type PlanOverrides, resolvePlan } from './resolve.js';
 import type { Plan, ResolvedPlan } from './types.js';
 import { checkPlan } from './validate.js';

@@ -22,7 +22,7 @@ import {
   parseTalosVersion,
   type TalosTarget,
 } from '../talos/versions.js';
-import { parseFieldPath } from './field-path.js';
+import { parseFieldPath } from '../field-path.js';
 import { checkNodeName } from './node-name.js';
 import type { Plan, PlanNode, ResolvedNode, ResolvedPlan } from './types.js';
 

@@ -2,6 +2,7 @@ import { spawn } from 'node:child_process';
 import { mkdtemp, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse as parseYaml, stringify } from 'yaml';
 import { cliPath, expectOneLineFailure, runCli } from '../helpers/cli.js';
@@ -245,29 +246,9 @@ describe('talos-longhorn identity --talosconfig', () => {
   });
 
   it('the local path loads no Talos API code (start-up budget)', async () => {
-    const hook = join(dir, 'hook.mjs');
-    const register = join(dir, 'register.mjs');
-    await writeFile(
-      hook,
-      // A module is API code by its path, or, in the bundled CLI, by the source paths esbuild
-      // notes above each module it put into a chunk (\`// src/api/client.ts\`).
-      `import { readFileSync } from 'node:fs';
-      import { fileURLToPath } from 'node:url';
-      const API = /connectrpc|bufbuild|grpc|\\/api\\//;
-      export async function resolve(s, c, next) {
-        const r = await next(s, c);
-        if (API.test(r.url)) process.stderr.write('LOADED ' + r.url + '\\n');
-        else if (r.url.startsWith('file:') && r.url.endsWith('.js')) {
-          const inside = readFileSync(fileURLToPath(r.url), 'utf8').match(/^\\/\\/ (?:src\\/api\\/|node_modules\\/@grpc\\/grpc-js).*$/m);
-          if (inside) process.stderr.write('LOADED ' + r.url + ' (' + inside[0] + ')\\n');
-        }
-        return r;
-      }\n`,
-    );
-    await writeFile(
-      register,
-      `import { register } from 'node:module'; register(${JSON.stringify(`file://${hook}`)});\n`,
-    );
+    // Every module the CLI loads, and in the bundled CLI every source a chunk holds.
+    const register = fileURLToPath(new URL('../helpers/report-sources.mjs', import.meta.url));
+    const API = /^source .*(connectrpc|bufbuild|grpc-js|\/src\/api\/).*$/gm;
     // Asynchronous: the fake Talos API answers from this process, so a synchronous spawn of a
     // remote call would block the very event loop the server needs and never return.
     const run = (args: string[]) =>
@@ -280,13 +261,13 @@ describe('talos-longhorn identity --talosconfig', () => {
           stderr += chunk;
         });
         child.on('error', reject);
-        child.on('close', () => resolve(stderr));
+        child.on('close', () => resolve([...stderr.matchAll(API)].map((m) => m[0]).join('\n')));
       });
     expect(await run(['identity', '--machine-id', MACHINE_ID, '--output', 'yaml'])).toBe('');
     // The hook does see API code when the remote path runs (so the check above can fail).
     const cfg = await talosconfig('reader.yaml', pki.reader);
     expect(await run(['identity', '--talosconfig', cfg, '--nodes', 'node-a'])).toMatch(
-      /LOADED .*(@grpc\/grpc-js|src\/api\/)/,
+      /^source .*(@grpc\/grpc-js|src\/api\/)/,
     );
   }, 90_000);
 });

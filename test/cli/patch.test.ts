@@ -334,7 +334,9 @@ describe('talos-longhorn patch', () => {
   it('names the field of a bad options file', async () => {
     await writeFile(join(dir, 'o.json'), '{"disks": ["0000:01:00.0", 5]}');
     const typed = await runCli(['patch', '--options', join(dir, 'o.json')]);
-    expect(expectOneLineFailure(typed, 2)).toBe('talos-longhorn: disks[1]: expected string');
+    expect(expectOneLineFailure(typed, 2)).toBe(
+      'talos-longhorn: disks[1]: expected string, got number 5 (quote the value)',
+    );
     await writeFile(join(dir, 'o.json'), '{"disks": ["0000:01:00.0", "bad"]}');
     const semantic = await runCli(['patch', '--options', join(dir, 'o.json')]);
     expect(expectOneLineFailure(semantic, 2)).toMatch(

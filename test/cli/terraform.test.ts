@@ -1,5 +1,5 @@
 import { spawnSync } from 'node:child_process';
-import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -195,24 +195,8 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
   );
 
   it('starts lean: no dependency is loaded (no yaml, no Ajv, no plan loader)', async () => {
-    // A module hook that reports every package module the CLI loads: by its path, or, in the
-    // bundled CLI, by the source paths esbuild notes above each module of a chunk.
-    const preload = join(dir, 'report-packages.mjs');
-    const hooks = `import { readFileSync } from 'node:fs';
-    import { fileURLToPath } from 'node:url';
-    export async function resolve(specifier, context, next) {
-      const result = await next(specifier, context);
-      if (result.url.includes('/node_modules/')) process.stderr.write('package ' + result.url + '\\n');
-      else if (result.url.startsWith('file:') && result.url.endsWith('.js')) {
-        const text = readFileSync(fileURLToPath(result.url), 'utf8');
-        for (const m of text.matchAll(/^\\/\\/ (node_modules\\/.*)$/gm)) process.stderr.write('package /' + m[1] + '\\n');
-      }
-      return result;
-    }`;
-    await writeFile(
-      preload,
-      `import { register } from 'node:module';\nregister(${JSON.stringify(`data:text/javascript,${encodeURIComponent(hooks)}`)});\n`,
-    );
+    // Every module the CLI loads, and in the bundled CLI every source a chunk holds.
+    const preload = fileURLToPath(new URL('../helpers/report-sources.mjs', import.meta.url));
     const packagesOf = (args: string[], input: string) => {
       const child = spawnSync(process.execPath, ['--import', preload, cliPath, ...args], {
         input,
@@ -220,7 +204,7 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
       });
       expect(child.status).toBe(0);
       return new Set(
-        [...child.stderr.matchAll(/^package .*\/node_modules\/([^/]+)\//gm)].map((m) => m[1]),
+        [...child.stderr.matchAll(/^source .*\/node_modules\/([^/]+)\//gm)].map((m) => m[1]),
       );
     };
     expect([...packagesOf(['terraform'], '{"disks": "0000:01:00.0"}')]).toEqual([]);
@@ -230,7 +214,6 @@ describe('talos-longhorn terraform (external data source protocol)', () => {
       'yaml',
     );
     await rm(join(dir, 'lean-out'), { recursive: true });
-    await rm(preload);
   });
 
   it('refuses arguments with exit 1 too', async () => {

@@ -40,15 +40,29 @@ describe('parseNodeOptions', () => {
     [{ disks: 'sdb' }, undefined, 'disks: expected array'],
     [{ disks: ['/dev/sdb', 7] }, 'nodes[2].options', 'nodes[2].options.disks[1]: expected string'],
     [{ hugepages: 1.5 }, undefined, 'hugepages: expected integer'],
-    [{ hugepages: 0 }, undefined, 'hugepages: must be >= 1'],
-    [{ memorySizeMiB: 1e9 }, undefined, 'memorySizeMiB: must be <= 1048576'],
-    [{ cleanupMode: 'purge' }, undefined, 'cleanupMode: expected one of off, report, remove'],
+    [{ hugepages: 0 }, undefined, 'hugepages: 0 is out of range; expected >= 1'],
+    [
+      { memorySizeMiB: 1e9 },
+      undefined,
+      'memorySizeMiB: 1000000000 is out of range; expected <= 1048576',
+    ],
+    [
+      { cleanupMode: 'purge' },
+      undefined,
+      'cleanupMode: unknown value "purge"; expected one of off, report, remove',
+    ],
     [
       { extraModules: [{ name: 'ok', parameters: ['bad'] }] },
       undefined,
-      'extraModules[0].parameters[0]: does not match',
+      'extraModules[0].parameters[0]: "bad" does not match ^[A-Za-z0-9_]+=[!-~]+$',
     ],
-    [{ extraModules: [{}] }, undefined, 'extraModules[0].name: must have required property'],
+    [{ extraModules: [{}] }, undefined, 'extraModules[0].name: missing'],
+    [
+      { rawPartition: { minSize: '1GiB', size: '2GiB' } },
+      'nodes[0]',
+      'nodes[0].rawPartition.size: unknown field; expected one of name, minSize, maxSize, diskSelector, ephemeralMaxSize',
+    ],
+    [{ disks: [''] }, undefined, 'disks[0]: expected at least 1 characters'],
     [{ v2: true }, undefined, 'v2: unknown field; expected one of v2DataEngine, memorySizeMiB'],
   ])('refuses %j naming the field', (value, field, message) => {
     expect(messageOf(value, field).startsWith(message)).toBe(true);

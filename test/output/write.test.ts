@@ -219,7 +219,7 @@ describe('writeFiles', () => {
       await writeFile(join(dir, '.other.0123456789ab.tmp'), 'not ours');
       await writeFiles(dir, [{ path: 'a.yaml', content: 'a' }]);
       expect(await tree(dir)).toEqual(
-        [liveStage + '/', '.other.0123456789ab.tmp', 'a.yaml'].sort(),
+        [`${liveStage}/`, '.other.0123456789ab.tmp', 'a.yaml'].sort(),
       );
     } finally {
       live.kill('SIGKILL');
