@@ -188,7 +188,7 @@ export function callError(err: unknown, ctx: CallContext): TalosLonghornError {
     case 'deadline-exceeded':
       return new TalosLonghornError(
         code,
-        `${ctx.call} did not finish within ${ctx.timeoutMs} ms (raise --timeout?)`,
+        `${ctx.call} did not finish within ${ctx.timeoutMs} ms (the call timeout; raise it for a slow node)`,
         where,
       );
     case 'permission-denied':

@@ -120,7 +120,7 @@ export class TalosTransport {
     if (options.endpoints.length === 0) {
       throw new TalosLonghornError(
         'invalid-input',
-        'no endpoints; give --endpoints or add endpoints to the talosconfig context',
+        'none given; pass endpoints (host[:port]) or use a talosconfig context that lists them',
         { field: 'endpoints' },
       );
     }

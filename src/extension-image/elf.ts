@@ -34,7 +34,9 @@ export function checkStaticElf(bytes: Uint8Array, arch: ImageArch, field: string
   const machine = view.getUint16(18, true);
   if (machine !== ELF_MACHINE[arch]) {
     const name = Object.entries(ELF_MACHINE).find(([, m]) => m === machine)?.[0];
-    fail(`ELF machine ${machine}${name ? ` (${name})` : ''} does not match --arch ${arch}`);
+    fail(
+      `ELF machine ${machine}${name ? ` (${name})` : ''} does not match the target architecture ${arch}`,
+    );
   }
   const phoff = Number(view.getBigUint64(32, true));
   const phentsize = view.getUint16(54, true);

@@ -1,8 +1,9 @@
 import { invalidInput } from '../errors.js';
+import { MAX_DISK_SELECTOR_LENGTH } from '../talos/disk-selector.js';
 import { DEFAULT_RAW_PARTITION_NAME, MAX_RAW_PARTITION_NAME_LENGTH } from '../talos/raw-volume.js';
 import { DEFAULT_CLEANUP_INTERVAL_SECONDS, DEFAULT_CLEANUP_MODE } from './extension-contract.js';
 import type { ExtraModule } from './options.js';
-import { BYTE_SIZE_PATTERN, CLEANUP_MODES, MAX_DISK_SELECTOR_LENGTH } from './plan.js';
+import { BYTE_SIZE_PATTERN, CLEANUP_MODES } from './plan.js';
 import {
   DEFAULT_DATA_PATH_MIN_SIZE,
   DEFAULT_MEMORY_SIZE_MIB,

@@ -1,6 +1,6 @@
 import { invalidInput } from '../errors.js';
-import { validateNodeOptions } from '../generated/validators.js';
 import { formatFieldPath } from '../field-path.js';
+import { validateNodeOptions } from '../generated/validators.js';
 import {
   describeSchemaError,
   type PrecompiledValidator,

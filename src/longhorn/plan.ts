@@ -1,4 +1,5 @@
 import { invalidInput } from '../errors.js';
+import { checkDiskSelector } from '../talos/disk-selector.js';
 import {
   type DiskLayout,
   layoutRawWithDataPath,
@@ -6,7 +7,6 @@ import {
   type RawPartition,
   USER_VOLUME_PREFIX,
 } from '../talos/raw-volume.js';
-import { checkTextField } from '../text-field.js';
 import { planDisks } from './disks.js';
 import {
   DEFAULT_CLEANUP_INTERVAL_SECONDS,
@@ -49,7 +49,6 @@ import { DEFAULT_LONGHORN_VERSION, type LonghornVersion } from './versions.js';
 export const CLEANUP_MODES: readonly CleanupMode[] = ['off', 'report', 'remove'];
 /** Talos byte sizes: a whole number with an optional decimal or binary unit. */
 export const BYTE_SIZE_PATTERN = /^[1-9][0-9]{0,15}(B|kB|KB|KiB|MB|MiB|GB|GiB|TB|TiB|PB|PiB)?$/;
-export const MAX_DISK_SELECTOR_LENGTH = 1024;
 
 function integerIn(value: number, field: string, min: number, max: number, unit: string): number {
   if (typeof value !== 'number' || !Number.isInteger(value)) {
@@ -110,17 +109,7 @@ function planDataPath(options: NodeOptions): { dataPath: boolean; disk?: DataPat
     return { dataPath };
   }
   if (!dataPath) throw invalidInput('dataPathDisk', 'given while dataPath is false');
-  const selector = options.dataPathDisk;
-  if (typeof selector !== 'string' || selector.trim() === '') {
-    throw invalidInput('dataPathDisk', 'empty disk selector; expected a Talos CEL expression');
-  }
-  if (selector.length > MAX_DISK_SELECTOR_LENGTH) {
-    throw invalidInput(
-      'dataPathDisk',
-      `expected one line of at most ${MAX_DISK_SELECTOR_LENGTH} characters`,
-    );
-  }
-  checkTextField(selector, 'dataPathDisk');
+  const selector = checkDiskSelector(options.dataPathDisk, 'dataPathDisk');
   const minSize = options.dataPathMinSize ?? DEFAULT_DATA_PATH_MIN_SIZE;
   if (typeof minSize !== 'string' || !BYTE_SIZE_PATTERN.test(minSize)) {
     throw invalidInput(

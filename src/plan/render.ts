@@ -132,7 +132,7 @@ export function formatNextSteps(plan: ResolvedPlan, dir: string): string {
   const settings = planHelmValues(plan).defaultSettings;
   const memory = settings.dataEngineMemorySize ?? settings.v2DataEngineHugepageLimit ?? '-';
   const lines = [
-    `Longhorn ${plan.longhornVersion}${plan.longhornVersionDefaulted ? ' (default: the newest supported; set longhornVersion or --longhorn-version)' : ''}: v2DataEngine ${settings.v2DataEngine}, memory size ${memory}`,
+    `Longhorn ${plan.longhornVersion}${plan.longhornVersionDefaulted ? ' (default: the newest supported; set longhornVersion in the plan)' : ''}: v2DataEngine ${settings.v2DataEngine}, memory size ${memory}`,
   ];
   if (plan.nodes.some((node) => node.needs.hugepages > 0)) {
     lines.push(

@@ -1,4 +1,5 @@
 import { invalidInput, TalosLonghornError } from '../errors.js';
+import { parseFieldPath } from '../field-path.js';
 import { deriveIdentity, type Identity } from '../identity/derive.js';
 import { machineIdFromNodeId, parseMachineId } from '../identity/machine-id.js';
 import type { NodeOptions } from '../longhorn/options.js';
@@ -22,7 +23,6 @@ import {
   parseTalosVersion,
   type TalosTarget,
 } from '../talos/versions.js';
-import { parseFieldPath } from '../field-path.js';
 import { checkNodeName } from './node-name.js';
 import type { Plan, PlanNode, ResolvedNode, ResolvedPlan } from './types.js';
 

@@ -1,4 +1,5 @@
 import { invalidInput, type TalosLonghornError } from '../errors.js';
+import { type FieldPath, formatFieldPath } from '../field-path.js';
 import { validatePlan as precompiled } from '../generated/validators.js';
 import { nodeOptionKeysAt } from '../longhorn/options-schema.js';
 import {
@@ -7,7 +8,6 @@ import {
   type SchemaError,
   schemaErrorPath,
 } from '../schema-errors.js';
-import { type FieldPath, formatFieldPath } from '../field-path.js';
 import { NODE_NAME_RULE } from './node-name.js';
 import { PLAN_KEYS, PLAN_NODE_KEYS } from './schema.js';
 import type { Plan } from './types.js';

@@ -14,9 +14,10 @@
  * - `pkg/machinery/config/types/block/volume_config.go`: `provisioning.diskSelector.match` is a
  *   CEL expression over `disk` and `system_disk`.
  */
-import { invalidInput } from '../errors.js';
+import { describeChar, invalidInput } from '../errors.js';
 import { describeBytes, parseTalosSize } from './byte-size.js';
 import { requireCapability } from './capabilities.js';
+import { checkDiskSelector } from './disk-selector.js';
 import type { RawVolumeConfigDocument, TalosDocument, VolumeConfigDocument } from './documents.js';
 import type { TalosVersion } from './versions.js';
 
@@ -35,7 +36,6 @@ const SYSTEM_DISK_SELECTOR = 'system_disk';
 const EPHEMERAL_VOLUME = 'EPHEMERAL';
 /** Udev's directory of partitions by GPT name; Talos's raw volumes appear there. */
 const PARTLABEL_DIR = '/dev/disk/by-partlabel';
-const MAX_DISK_SELECTOR_TEXT_LENGTH = 1024;
 
 const NAME_CHAR = /^[A-Za-z0-9-]$/;
 
@@ -92,38 +92,6 @@ export interface RawPartitionDisk {
   readonly diskDriver: 'aio';
 }
 
-function describeCodePoint(cp: number): string {
-  return `U+${cp.toString(16).toUpperCase().padStart(4, '0')}`;
-}
-
-/**
- * One line of CEL text: non-empty, bounded, without C0/C1 controls, DEL, or the line and
- * paragraph separators. Local stand-in for the shared text validator the Talos module is
- * getting; swap this for it once it lands (same rule).
- */
-function checkSelectorText(text: unknown, field: string): string {
-  if (typeof text !== 'string' || text.trim() === '') {
-    throw invalidInput(
-      field,
-      'empty disk selector; expected a Talos CEL expression such as system_disk',
-    );
-  }
-  if (text.length > MAX_DISK_SELECTOR_TEXT_LENGTH) {
-    throw invalidInput(field, `longer than ${MAX_DISK_SELECTOR_TEXT_LENGTH} characters`);
-  }
-  for (const ch of text) {
-    const cp = ch.codePointAt(0) ?? 0;
-    const control = cp < 0x20 || (cp >= 0x7f && cp <= 0x9f);
-    if (control || cp === 0x2028 || cp === 0x2029) {
-      throw invalidInput(
-        field,
-        `control or line-break character ${describeCodePoint(cp)}; expected one line of CEL`,
-      );
-    }
-  }
-  return text.trim();
-}
-
 /** Talos's raw volume name rule (raw_volume_config.go `Validate`). */
 function checkRawPartitionName(name: unknown, field: string): string {
   if (typeof name !== 'string' || name === '') {
@@ -131,11 +99,9 @@ function checkRawPartitionName(name: unknown, field: string): string {
   }
   const bad = [...name].find((ch) => !NAME_CHAR.test(ch));
   if (bad !== undefined) {
-    const cp = bad.codePointAt(0) ?? 0;
-    const shown = cp > 0x20 && cp < 0x7f ? JSON.stringify(bad) : describeCodePoint(cp);
     throw invalidInput(
       field,
-      `invalid character ${shown}; Talos allows only ASCII letters, digits and hyphens`,
+      `invalid character ${describeChar(bad)}; Talos allows only ASCII letters, digits and hyphens`,
     );
   }
   if (name.length > MAX_RAW_PARTITION_NAME_LENGTH) {
@@ -176,7 +142,7 @@ export function parseRawPartition(options: unknown, field = 'rawPartition'): Raw
       `${maxSize.text} is smaller than minSize ${minSize.text}`,
     );
   }
-  const selector = checkSelectorText(
+  const selector = checkDiskSelector(
     record.diskSelector ?? SYSTEM_DISK_SELECTOR,
     `${field}.diskSelector`,
   );

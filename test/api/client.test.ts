@@ -111,6 +111,20 @@ async function deadEndpoint(): Promise<string> {
 }
 
 describe('TalosClient against a fake apid', () => {
+  it('refuses to start without endpoints, naming the field and not the CLI', () => {
+    let caught: unknown;
+    try {
+      clientFor(pki.reader, []);
+    } catch (err) {
+      caught = err;
+    }
+    expect(caught).toBeInstanceOf(TalosLonghornError);
+    expect((caught as TalosLonghornError).field).toBe('endpoints');
+    expect((caught as TalosLonghornError).message).toBe(
+      'endpoints: none given; pass endpoints (host[:port]) or use a talosconfig context that lists them',
+    );
+  });
+
   it('Version: per node, routed by the node header', async () => {
     const client = clientFor(pki.reader);
     const before = server.calls.length;
@@ -282,7 +296,7 @@ describe('TalosClient against a fake apid', () => {
     const err = await failure(client.version(NODE));
     expect(err.code).toBe('deadline-exceeded');
     expect(err.message).toBe(
-      `node ${NODE}: Version did not finish within 100 ms (raise --timeout?)`,
+      `node ${NODE}: Version did not finish within 100 ms (the call timeout; raise it for a slow node)`,
     );
     faults = [];
     client.close();

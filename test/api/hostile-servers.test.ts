@@ -241,7 +241,7 @@ describe('a stalled server cannot hang a call or the process', () => {
         // Not killed: it ended by itself, with the deadline error naming the node.
         expect(result.status).not.toBeNull();
         expect(expectOneLineFailure(result, 3)).toBe(
-          'talos-longhorn: node n1: Get Identities.cluster.talos.dev cluster/local did not finish within 1000 ms (raise --timeout?)',
+          'talos-longhorn: node n1: Get Identities.cluster.talos.dev cluster/local did not finish within 1000 ms (the call timeout; raise it for a slow node)',
         );
         expect(server.sockets.length).toBeGreaterThan(0);
       } finally {
@@ -289,7 +289,7 @@ describe('a stalled server cannot hang a call or the process', () => {
         const err = await rejectionOf(client.version('n1'));
         expect(err.code).toBe('deadline-exceeded');
         expect(err.message).toBe(
-          'node n1: Version did not finish within 500 ms (raise --timeout?)',
+          'node n1: Version did not finish within 500 ms (the call timeout; raise it for a slow node)',
         );
         // Without close(): the stalled connection is given up, so a later call can connect anew.
         await allClosed(server);

@@ -31,7 +31,7 @@ describe('ELF check', () => {
     expect(() => checkStaticElf(elf(183, [1, 1]), 'arm64', '--busybox')).not.toThrow();
     expect(() => checkStaticElf(elf(62, [1]), 'amd64', '--busybox')).not.toThrow();
     expect(() => checkStaticElf(elf(62, [1]), 'arm64', '--busybox')).toThrow(
-      '--busybox: ELF machine 62 (amd64) does not match --arch arm64; expected a static arm64 executable',
+      '--busybox: ELF machine 62 (amd64) does not match the target architecture arm64; expected a static arm64 executable',
     );
     expect(() => checkStaticElf(elf(183, [6, 3, 1]), 'arm64', '--busybox')).toThrow(
       /dynamically linked/,

@@ -227,7 +227,7 @@ describe('talos-longhorn extension build', () => {
     const line = expectOneLineFailure(await build(join(dir, 'x'), '--arch', otherArch), 2);
     expect(line).toMatch(
       new RegExp(
-        `--busybox: ELF machine \\d+ \\(${hostArch}\\) does not match --arch ${otherArch}`,
+        `--busybox: ELF machine \\d+ \\(${hostArch}\\) does not match the target architecture ${otherArch}`,
       ),
     );
   });
