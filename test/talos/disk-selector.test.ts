@@ -45,9 +45,7 @@ describe('checkDiskSelector', () => {
   });
 
   it('bounds the length at the limit and refuses what is not a string', () => {
-    expect(refusal(`disk.model == "${'x'.repeat(MAX_DISK_SELECTOR_LENGTH - 16)}"`)).toBe(
-      undefined,
-    );
+    expect(refusal(`disk.model == "${'x'.repeat(MAX_DISK_SELECTOR_LENGTH - 16)}"`)).toBe(undefined);
     expect(refusal('x'.repeat(MAX_DISK_SELECTOR_LENGTH + 1))).toBe(
       `rawPartition.diskSelector: expected one line of at most ${MAX_DISK_SELECTOR_LENGTH} characters`,
     );
