@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { TalosClient } from '../../src/api/client.js';
+import { TalosLonghornError } from '../../src/errors.js';
 import { planNode } from '../../src/longhorn/plan.js';
 import type { CheckResult, CheckStatus } from '../../src/preflight/check.js';
 import { collectFacts } from '../../src/preflight/collect.js';
@@ -183,5 +184,42 @@ describe('an unreachable node', () => {
       client.close();
       await unreachable.close();
     }
+  });
+});
+
+describe('a refusal the role does not explain', () => {
+  // A node may refuse an os:admin certificate too (an authorizer or proxy in front of apid):
+  // the reason is then the node's own message, not a role it already has.
+  const refusing = (roles: string[]) => ({
+    roles,
+    version: () => Promise.resolve({ tag: 'v1.13.0', arch: 'amd64' }),
+    readFile: () =>
+      Promise.reject(
+        new TalosLonghornError(
+          'permission-denied',
+          'node n1: Read is not allowed: denied by policy',
+        ),
+      ),
+    list: () => Promise.resolve([]),
+    listResources: () => Promise.resolve([]),
+  });
+
+  it('names the node reason for os:admin and the missing role otherwise', async () => {
+    const admin = await new TalosApiReader(refusing(['os:admin']), 'n1').readFile(
+      '/proc/version',
+      64,
+    );
+    expect(admin).toEqual({
+      state: 'unavailable',
+      reason: 'Read is not allowed: denied by policy',
+    });
+    const operator = await new TalosApiReader(refusing(['os:operator']), 'n1').readFile(
+      '/proc/version',
+      64,
+    );
+    expect(operator).toEqual({
+      state: 'unavailable',
+      reason: 'reading /proc/version is not allowed for role os:operator (needs os:admin)',
+    });
   });
 });

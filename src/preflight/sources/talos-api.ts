@@ -88,10 +88,13 @@ export class TalosApiReader implements NodeReader {
     } catch (err) {
       if (!isTalosLonghornError(err) || FATAL.has(err.code)) throw err;
       if (err.code === 'not-found') return { state: 'missing' };
+      const detail = err.message.replace(/^node [^:]+: /, '');
+      // A refusal names the missing role only when the certificate lacks it; a node refusing
+      // an os:admin certificate has another reason, and says it.
       const reason =
-        err.code === 'permission-denied'
+        err.code === 'permission-denied' && !this.#api.roles.includes(READ_ROLE)
           ? `${what} is not allowed for role ${this.#roles()} (needs ${READ_ROLE})`
-          : err.message.replace(/^node [^:]+: /, '');
+          : detail;
       this.#refused.push(reason);
       return { state: 'unavailable', reason };
     }
