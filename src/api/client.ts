@@ -18,6 +18,7 @@ import {
   ListRequest_Type,
   MachineService,
 } from './gen/machine/machine_pb.js';
+import { parseSimpleYaml } from './spec-yaml.js';
 import type { ClientCertificateInfo, TalosContext } from './talosconfig.js';
 import { type Invocation, TalosTransport, type TransportOptions } from './transport.js';
 
@@ -154,6 +155,9 @@ function modeFromWire(mode: ApplyConfigurationRequest_Mode): ApplyMode {
 
 /** Parse `yaml_spec`; a node sending unparseable YAML is a node error, not ours. */
 function parseYamlSpec(text: string, what: string, node: string): unknown {
+  // Most specs are small mappings of plain scalars: read those without the general parser.
+  const simple = parseSimpleYaml(text);
+  if (simple !== undefined) return simple;
   // Resource specs are one document; only a `---` line needs the multi-document parser.
   if (!/^---/m.test(text)) {
     try {
